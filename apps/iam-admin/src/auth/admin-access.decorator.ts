@@ -1,0 +1,38 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ADMIN_ACCESS, AdminAccessRule, AdminRequest } from './admin-principal';
+import { AdminAccessGuard } from './admin-access.guard';
+
+/** Bearer authentication (opaque admin token or JWT), then the permission and tenant rule. */
+export function AdminAccess(rule: AdminAccessRule): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(ADMIN_ACCESS, rule),
+    UseGuards(AuthGuard(['admin-token', 'jwt']), AdminAccessGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'Missing or invalid access token' }),
+    ApiForbiddenResponse({ description: `The token lacks ${rule.permission}, or the tenant is not its own` }),
+    ...(rule.tenantScoped
+      ? [
+          ApiHeader({
+            name: 'X-Tenant-Id',
+            required: false,
+            description: 'Tenant, for platform-level tokens',
+          }),
+        ]
+      : []),
+  );
+}
+
+/** The tenant the request acts on, settled by AdminAccessGuard. */
+export const TenantId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
+  const tenantId = context.switchToHttp().getRequest<AdminRequest>().tenantId;
+  if (!tenantId) throw new Error('TenantId used on an endpoint that is not tenant-scoped');
+  return tenantId;
+});

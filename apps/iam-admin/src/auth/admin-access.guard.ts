@@ -1,0 +1,73 @@
+import {
+  BadRequestException,
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
+import { Repository } from 'typeorm';
+import { TenantEntity } from '@app/database';
+import {
+  ADMIN_ACCESS,
+  AdminAccessRule,
+  AdminPermission,
+  AdminPrincipal,
+  AdminRequest,
+  TENANT_HEADER,
+} from './admin-principal';
+
+/**
+ * Runs after authentication: checks the permission an endpoint needs (403) and settles which
+ * tenant the request acts on, so no controller ever reads a tenant from anywhere else.
+ */
+@Injectable()
+export class AdminAccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AdminAccessRule>(ADMIN_ACCESS, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const request = context.switchToHttp().getRequest<AdminRequest>();
+    const principal = request.user as AdminPrincipal;
+    if (!principal.permissions.includes(rule.permission)) {
+      throw new ForbiddenException(`this access token lacks the ${rule.permission} permission`);
+    }
+    if (rule.tenantScoped) request.tenantId = await this.resolveTenant(principal, request);
+    return true;
+  }
+
+  private async resolveTenant(principal: AdminPrincipal, request: AdminRequest): Promise<string> {
+    const header = request.headers[TENANT_HEADER];
+    const requested = Array.isArray(header) ? header[0] : header;
+    let tenantId: string;
+    if (principal.kind === 'tenant') {
+      if (!principal.tenantId) throw new ForbiddenException('this access token carries no tenant');
+      if (requested && requested !== principal.tenantId) {
+        throw new ForbiddenException('this access token is scoped to another tenant than X-Tenant-Id');
+      }
+      tenantId = principal.tenantId;
+    } else {
+      if (!principal.permissions.includes(AdminPermission.PlatformAdmin)) {
+        throw new ForbiddenException('this access token carries no tenant');
+      }
+      if (!requested) {
+        throw new BadRequestException('X-Tenant-Id header is required with a platform-level access token');
+      }
+      tenantId = requested;
+    }
+    if (!isUUID(tenantId)) throw new BadRequestException('X-Tenant-Id must be a tenant id (a UUID)');
+    const tenant = await this.tenants.findOneBy({ id: tenantId });
+    if (!tenant) throw new NotFoundException(`tenant ${tenantId} does not exist`);
+    if (!tenant.enabled) throw new ForbiddenException(`tenant ${tenantId} is disabled`);
+    return tenantId;
+  }
+}

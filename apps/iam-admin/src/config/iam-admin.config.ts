@@ -1,0 +1,82 @@
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+
+/** Every environment variable the IAM admin service reads; `.env.example` lists them with defaults. */
+export class IamAdminConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  IAM_PORT = 3000;
+
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DATABASE_POOL_SIZE = 10;
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Redis key prefix for BullMQ, so several installations (or test runs) can share one Redis. */
+  @Matches(/^[A-Za-z0-9:_-]+$/)
+  QUEUE_PREFIX = 'iam';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Base64 of 32 random bytes: encrypts client secrets at rest. Required; no default on purpose. */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_SECRET_KEY must be base64 of exactly 32 bytes' })
+  IAM_SECRET_KEY: string;
+
+  /** Used once, on the first start of an empty installation; otherwise one is generated and printed. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  IAM_BOOTSTRAP_ADMIN_TOKEN?: string;
+
+  /** JWT access tokens from an external issuer are accepted when this is set. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  IAM_JWT_ISSUER?: string;
+
+  @ValidateIf((c: IamAdminConfig) => c.IAM_JWT_ISSUER !== undefined)
+  @IsString()
+  IAM_JWT_AUDIENCE?: string;
+
+  /** Defaults to the `jwks_uri` of the issuer's OpenID discovery document. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  IAM_JWT_JWKS_URI?: string;
+
+  @IsString()
+  IAM_JWT_PERMISSIONS_CLAIM = 'permissions';
+
+  @IsString()
+  IAM_JWT_TENANT_CLAIM = 'tenant_id';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  SCIM_TOKEN_DEFAULT_TTL_DAYS = 365;
+}

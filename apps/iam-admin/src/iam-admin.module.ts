@@ -1,0 +1,67 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { BullModule } from '@nestjs/bullmq';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DestinationStream } from 'pino';
+import { DataSource } from 'typeorm';
+import { QueueName } from '@app/contracts';
+import { dataSourceOptions, runMigrationsWithLock } from '@app/database';
+import {
+  HealthModule,
+  loggingModule,
+  redisConnection,
+  RedisClientModule,
+  TypedConfigModule,
+} from '@app/platform';
+import { AuthModule } from './auth/auth.module';
+import { BootstrapModule } from './bootstrap/bootstrap.module';
+import { IamAdminConfig } from './config/iam-admin.config';
+import { CryptoModule } from './crypto/crypto.module';
+import { AdminExceptionFilter } from './errors/admin-exception.filter';
+import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
+import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
+import { TenantsModule } from './tenants/tenants.module';
+
+export interface IamAdminModuleOptions {
+  config: IamAdminConfig;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+}
+
+@Module({})
+export class IamAdminModule {
+  static forRoot({ config, logDestination }: IamAdminModuleOptions): DynamicModule {
+    return {
+      module: IamAdminModule,
+      imports: [
+        TypedConfigModule.with(IamAdminConfig, config),
+        loggingModule({ level: config.LOG_LEVEL, destination: logDestination }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () =>
+            dataSourceOptions({
+              url: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              applicationName: 'iam-admin',
+            }),
+          // The schema is brought up to date before anything else touches the database.
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            await runMigrationsWithLock(dataSource);
+            return dataSource;
+          },
+        }),
+        BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.registerQueue({ name: QueueName.ProvisioningCommands }),
+        RedisClientModule.forUrl(config.REDIS_URL),
+        HealthModule,
+        CryptoModule,
+        AuthModule,
+        BootstrapModule,
+        TenantsModule,
+        IdentityProvidersModule,
+        ScimTokensModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,215 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+  registerDecorator,
+} from 'class-validator';
+import { IdentityProviderEntity } from '@app/database';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** https, or http on a loopback host (a local OpenID Provider in development and tests). */
+export function isAuthorityUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    if (url.username || url.password || url.search || url.hash) return false;
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+function IsAuthorityUrl(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isAuthorityUrl',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'authority must be an https URL (http only for a loopback host)' },
+      validator: { validate: isAuthorityUrl },
+    });
+}
+
+const SCOPE_TOKEN = '[\\x21\\x23-\\x5B\\x5D-\\x7E]+';
+
+export class AzureAdPropertiesDto {
+  @ApiPropertyOptional({ default: true, description: 'Users may sign in through this provider' })
+  @IsOptional()
+  @IsBoolean()
+  loginEnabled?: boolean;
+
+  @ApiPropertyOptional({ default: true, description: 'Shown on the login page' })
+  @IsOptional()
+  @IsBoolean()
+  visible?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  delegationEnabled?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'Create unknown users just in time at login' })
+  @IsOptional()
+  @IsBoolean()
+  autoProvisioningEnabled?: boolean;
+
+  @ApiProperty({
+    example: 'my-client-id',
+    description: 'Application (client) ID of the Entra app registration',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  clientId: string;
+
+  @ApiPropertyOptional({
+    example: 'my-client-secret',
+    writeOnly: true,
+    description: 'Stored encrypted; never returned. Required unless usePkce (a public client).',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  clientSecret?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  usePkce?: boolean;
+
+  @ApiProperty({ example: 'https://login.microsoftonline.com/{TenantId}/v2.0' })
+  @IsAuthorityUrl()
+  @MaxLength(500)
+  authority: string;
+
+  @ApiPropertyOptional({ default: 'code', enum: ['code', 'id_token', 'code id_token'] })
+  @IsOptional()
+  @IsIn(['code', 'id_token', 'code id_token'])
+  responseType?: string;
+
+  @ApiPropertyOptional({ default: 'openid profile email' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  @Matches(new RegExp(`^${SCOPE_TOKEN}( ${SCOPE_TOKEN})*$`), {
+    message: 'scope must be space-separated scopes',
+  })
+  @Matches(/(^| )openid( |$)/, { message: 'scope must include openid' })
+  scope?: string;
+}
+
+export class AzureAdProviderCreateDto {
+  @ApiProperty({
+    example: 'contoso-entra',
+    description: 'Unique per tenant; lowercase letters, digits, dashes',
+  })
+  @IsString()
+  @Matches(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'scheme must be a lowercase slug (a-z, 0-9, dashes; at most 63 characters)',
+  })
+  scheme: string;
+
+  @ApiProperty({ example: 'Contoso Entra ID' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  displayName: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiProperty({ enum: ['oidc'] })
+  @IsIn(['oidc'])
+  type: 'oidc';
+
+  @ApiProperty({ type: AzureAdPropertiesDto })
+  @ValidateNested()
+  @Type(() => AzureAdPropertiesDto)
+  properties: AzureAdPropertiesDto;
+}
+
+/** PUT: the whole provider again; the scheme cannot change, an omitted clientSecret keeps the stored one. */
+export class AzureAdProviderReplaceDto extends OmitType(AzureAdProviderCreateDto, ['scheme', 'properties']) {
+  @ApiPropertyOptional({ description: 'If given, must equal the scheme in the path' })
+  @IsOptional()
+  @IsString()
+  scheme?: string;
+
+  @ApiProperty({ type: AzureAdPropertiesDto })
+  @ValidateNested()
+  @Type(() => AzureAdPropertiesDto)
+  properties: AzureAdPropertiesDto;
+}
+
+export class AzureAdPropertiesPatchDto extends PartialType(AzureAdPropertiesDto) {}
+
+/** PATCH: only the fields given change. */
+export class AzureAdProviderPatchDto extends PartialType(
+  OmitType(AzureAdProviderCreateDto, ['scheme', 'properties']),
+) {
+  @ApiPropertyOptional({ type: AzureAdPropertiesPatchDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AzureAdPropertiesPatchDto)
+  properties?: AzureAdPropertiesPatchDto;
+}
+
+export class AzureAdPropertiesResponseDto {
+  @ApiProperty() loginEnabled: boolean;
+  @ApiProperty() visible: boolean;
+  @ApiProperty() delegationEnabled: boolean;
+  @ApiProperty() autoProvisioningEnabled: boolean;
+  @ApiProperty() clientId: string;
+  @ApiProperty({ description: 'Whether a client secret is stored (its value is never returned)' })
+  hasClientSecret: boolean;
+  @ApiProperty() usePkce: boolean;
+  @ApiProperty() authority: string;
+  @ApiProperty() responseType: string;
+  @ApiProperty() scope: string;
+}
+
+export class AzureAdProviderResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() scheme: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ enum: ['oidc'] }) type: string;
+  @ApiProperty({ type: AzureAdPropertiesResponseDto }) properties: AzureAdPropertiesResponseDto;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+
+  static map(p: IdentityProviderEntity): AzureAdProviderResponseDto {
+    return {
+      id: p.id,
+      scheme: p.scheme,
+      displayName: p.displayName,
+      enabled: p.enabled,
+      type: p.type,
+      properties: {
+        loginEnabled: p.loginEnabled,
+        visible: p.visible,
+        delegationEnabled: p.delegationEnabled,
+        autoProvisioningEnabled: p.autoProvisioningEnabled,
+        clientId: p.clientId,
+        hasClientSecret: p.hasClientSecret,
+        usePkce: p.usePkce,
+        authority: p.authority,
+        responseType: p.responseType,
+        scope: p.scope,
+      },
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    };
+  }
+}

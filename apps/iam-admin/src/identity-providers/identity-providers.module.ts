@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
+import { IdentityProvidersController } from './identity-providers.controller';
+import { IdentityProvidersService } from './identity-providers.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([IdentityProviderEntity, ScimTokenEntity])],
+  controllers: [IdentityProvidersController],
+  providers: [IdentityProvidersService],
+  exports: [IdentityProvidersService],
+})
+export class IdentityProvidersModule {}

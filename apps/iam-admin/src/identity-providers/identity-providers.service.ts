@@ -1,0 +1,161 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
+import { IamAdminConfig } from '../config/iam-admin.config';
+import { SecretCipher } from '../crypto/secret-cipher';
+import { isForeignKeyViolation, isUniqueViolation } from '../errors/postgres-errors';
+import { FieldValidationException } from '../errors/validation';
+import {
+  AzureAdPropertiesPatchDto,
+  AzureAdProviderCreateDto,
+  AzureAdProviderPatchDto,
+  AzureAdProviderReplaceDto,
+  AzureAdProviderResponseDto,
+} from './identity-provider.dto';
+
+const AZURE_AD = 'azuread';
+
+/** What a create or a PUT leaves unsaid. */
+const DEFAULTS = {
+  enabled: true,
+  loginEnabled: true,
+  visible: true,
+  delegationEnabled: false,
+  autoProvisioningEnabled: false,
+  usePkce: true,
+  responseType: 'code',
+  scope: 'openid profile email',
+} as const;
+
+type Settings = Omit<AzureAdProviderPatchDto, 'properties'> & AzureAdPropertiesPatchDto;
+
+@Injectable()
+export class IdentityProvidersService {
+  constructor(
+    @InjectRepository(IdentityProviderEntity) private readonly providers: Repository<IdentityProviderEntity>,
+    @InjectRepository(ScimTokenEntity) private readonly scimTokens: Repository<ScimTokenEntity>,
+    private readonly cipher: SecretCipher,
+    private readonly config: IamAdminConfig,
+  ) {}
+
+  async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
+    const provider = this.providers.create({
+      tenantId,
+      scheme: dto.scheme,
+      kind: AZURE_AD,
+      hasClientSecret: false,
+    });
+    this.apply(provider, { ...DEFAULTS, ...withoutUndefined(flatten(dto)) });
+    try {
+      return AzureAdProviderResponseDto.map(await this.providers.save(provider));
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictException(`an identity provider with scheme '${dto.scheme}' already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async list(tenantId: string): Promise<AzureAdProviderResponseDto[]> {
+    const found = await this.providers.find({
+      where: { tenantId, kind: AZURE_AD },
+      order: { scheme: 'ASC' },
+    });
+    return found.map(AzureAdProviderResponseDto.map);
+  }
+
+  async get(tenantId: string, scheme: string): Promise<AzureAdProviderResponseDto> {
+    return AzureAdProviderResponseDto.map(await this.find(tenantId, scheme));
+  }
+
+  async replace(
+    tenantId: string,
+    scheme: string,
+    dto: AzureAdProviderReplaceDto,
+  ): Promise<AzureAdProviderResponseDto> {
+    if (dto.scheme !== undefined && dto.scheme !== scheme) {
+      throw new FieldValidationException([{ field: 'scheme', message: 'scheme cannot be changed' }]);
+    }
+    const provider = await this.find(tenantId, scheme);
+    this.apply(provider, { ...DEFAULTS, ...withoutUndefined(flatten(dto)) });
+    return AzureAdProviderResponseDto.map(await this.providers.save(provider));
+  }
+
+  async patch(
+    tenantId: string,
+    scheme: string,
+    dto: AzureAdProviderPatchDto,
+  ): Promise<AzureAdProviderResponseDto> {
+    const provider = await this.find(tenantId, scheme);
+    this.apply(provider, withoutUndefined(flatten(dto)));
+    return AzureAdProviderResponseDto.map(await this.providers.save(provider));
+  }
+
+  async delete(tenantId: string, scheme: string): Promise<void> {
+    const provider = await this.find(tenantId, scheme);
+    const tokens = await this.scimTokens.find({
+      where: { tenantId, identityProviderId: provider.id },
+      order: { createdAt: 'ASC' },
+    });
+    if (tokens.length > 0) throw linkedTokensConflict(scheme, tokens);
+    try {
+      await this.providers.delete({ tenantId, id: provider.id });
+    } catch (error) {
+      // A token created between the check and the delete: the foreign key refuses it.
+      if (isForeignKeyViolation(error)) {
+        throw new ConflictException(`identity provider '${scheme}' still has SCIM tokens; delete them first`);
+      }
+      throw error;
+    }
+  }
+
+  async findByScheme(tenantId: string, scheme: string): Promise<IdentityProviderEntity | null> {
+    return this.providers.findOneBy({ tenantId, scheme, kind: AZURE_AD });
+  }
+
+  private async find(tenantId: string, scheme: string): Promise<IdentityProviderEntity> {
+    const provider = await this.findByScheme(tenantId, scheme);
+    if (!provider) throw new NotFoundException(`identity provider '${scheme}' does not exist`);
+    return provider;
+  }
+
+  /** Writes the given settings onto the entity and checks the rules that span several fields. */
+  private apply(provider: IdentityProviderEntity, settings: Settings): void {
+    const { clientSecret, ...plain } = settings;
+    Object.assign(provider, plain);
+    if (clientSecret !== undefined) {
+      provider.clientSecretCiphertext = this.cipher.encrypt(clientSecret);
+      provider.hasClientSecret = true;
+    }
+    if (!provider.usePkce && !provider.hasClientSecret) {
+      throw new FieldValidationException([
+        { field: 'properties.clientSecret', message: 'clientSecret is required when usePkce is false' },
+      ]);
+    }
+    if (this.config.NODE_ENV === 'production' && new URL(provider.authority).protocol !== 'https:') {
+      throw new FieldValidationException([
+        { field: 'properties.authority', message: 'authority must be an https URL in production' },
+      ]);
+    }
+  }
+}
+
+function flatten(dto: AzureAdProviderPatchDto & { scheme?: string }): Settings {
+  const { properties, scheme: _scheme, ...top } = dto;
+  return { ...top, ...properties };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function linkedTokensConflict(scheme: string, tokens: ScimTokenEntity[]): ConflictException {
+  const names = tokens.map((t) => `${t.id} (${t.providerDisplayName}, …${t.tokenHint})`).join(', ');
+  return new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message: `identity provider '${scheme}' still has SCIM tokens: ${names}; delete them first`,
+    scimTokens: tokens.map((t) => ({ id: t.id, providerDisplayName: t.providerDisplayName })),
+  });
+}

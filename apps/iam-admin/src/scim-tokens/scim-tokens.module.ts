@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ScimTokenEntity } from '@app/database';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { ScimTokensController } from './scim-tokens.controller';
+import { ScimTokensService } from './scim-tokens.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ScimTokenEntity]), IdentityProvidersModule],
+  controllers: [ScimTokensController],
+  providers: [ScimTokensService],
+})
+export class ScimTokensModule {}

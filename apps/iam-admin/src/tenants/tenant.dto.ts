@@ -1,0 +1,41 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { TenantEntity } from '@app/database';
+
+export class TenantCreateDto {
+  @ApiProperty({ example: 'Contoso Ltd' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  displayName: string;
+}
+
+export class TenantUpdateDto {
+  @ApiPropertyOptional({ example: 'Contoso Ltd' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  displayName?: string;
+
+  @ApiPropertyOptional({
+    description: 'false disables the tenant: its admin calls and SCIM requests are refused',
+  })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class TenantResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty() isDefault: boolean;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+
+  static map(tenant: TenantEntity): TenantResponseDto {
+    const { id, displayName, enabled, isDefault, createdAt, updatedAt } = tenant;
+    return { id, displayName, enabled, isDefault, createdAt, updatedAt };
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TenantEntity } from '@app/database';
+import { TenantCreateDto, TenantResponseDto, TenantUpdateDto } from './tenant.dto';
+
+@Injectable()
+export class TenantsService {
+  constructor(@InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>) {}
+
+  async create(dto: TenantCreateDto): Promise<TenantResponseDto> {
+    const tenant = await this.tenants.save(this.tenants.create({ displayName: dto.displayName }));
+    return TenantResponseDto.map(tenant);
+  }
+
+  async list(): Promise<TenantResponseDto[]> {
+    const tenants = await this.tenants.find({ order: { createdAt: 'ASC' } });
+    return tenants.map(TenantResponseDto.map);
+  }
+
+  async get(id: string): Promise<TenantResponseDto> {
+    return TenantResponseDto.map(await this.find(id));
+  }
+
+  async update(id: string, dto: TenantUpdateDto): Promise<TenantResponseDto> {
+    const tenant = await this.find(id);
+    if (dto.displayName !== undefined) tenant.displayName = dto.displayName;
+    if (dto.enabled !== undefined) tenant.enabled = dto.enabled;
+    return TenantResponseDto.map(await this.tenants.save(tenant));
+  }
+
+  private async find(id: string): Promise<TenantEntity> {
+    const tenant = await this.tenants.findOneBy({ id });
+    if (!tenant) throw new NotFoundException(`tenant ${id} does not exist`);
+    return tenant;
+  }
+}

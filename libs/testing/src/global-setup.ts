@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, runMigrationsWithLock } from '../../database/src';
+import { TEST_DATABASE_URL } from './env';
+
+/** Recreates the test database and migrates it once; test files then share it, tenant-isolated. */
+export default async function globalSetup(): Promise<void> {
+  const url = new URL(TEST_DATABASE_URL);
+  const name = url.pathname.slice(1);
+  const admin = new Client({
+    connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
+  });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const dataSource = await new DataSource(
+    dataSourceOptions({ url: TEST_DATABASE_URL, poolSize: 2, applicationName: 'test-setup' }),
+  ).initialize();
+  await runMigrationsWithLock(dataSource);
+  await dataSource.destroy();
+}

@@ -1,0 +1,4 @@
+export * from './env';
+export * from './apps';
+export * from './fixtures';
+export * from './log-capture';

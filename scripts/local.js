@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// `npm run local`: the whole system on this machine with zero setup. Installs dependencies if
+// needed, builds, makes sure a Redis is there (REDIS_URL, else a local redis-server it starts),
+// serves an embedded PostgreSQL (PGlite) unless DATABASE_URL is set, starts the IAM admin service
+// and the SCIM gateway, and prints their URLs. Ctrl-C stops everything it started.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
+const iamPort = Number(process.env.IAM_PORT || 3000);
+const scimPort = Number(process.env.SCIM_PORT || 3001);
+const children = [];
+const cleanups = [];
+
+const say = (line) => process.stdout.write(`[local] ${line}\n`);
+const fail = (line) => {
+  process.stderr.write(`[local] ${line}\n`);
+  shutdown(1);
+};
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) fail(`${command} ${args.join(' ')} failed`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function waitFor(check, what, timeoutMs = 60000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  fail(`${what} did not come up within ${timeoutMs / 1000}s`);
+}
+
+async function ensureRedis() {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  if (!has('redis-server')) {
+    say('redis-server is missing: installing Debian package redis-server');
+    const install = spawnSync(
+      'sh',
+      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'],
+      { stdio: 'inherit' },
+    );
+    if (install.status !== 0 || !has('redis-server')) {
+      fail('no Redis: install it (apt-get install redis-server) or set REDIS_URL=redis://host:port');
+    }
+  }
+  const port = await freePort();
+  const dir = path.join(dataDir, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  // Append-only file on: an accepted SCIM write waits in Redis until IAM applies it.
+  const redis = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    { stdio: 'ignore' },
+  );
+  children.push(redis);
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(
+    () =>
+      new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      }),
+    'redis-server',
+  );
+  say(`Redis: started redis-server on ${url} (data in ${dir})`);
+  return url;
+}
+
+async function ensureDatabase() {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const { PGlite } = require('@electric-sql/pglite');
+  const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+  const dir = path.join(dataDir, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  const port = await freePort();
+  // The multiplexer lets both services hold connections; PGlite still runs one transaction at a time.
+  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 40 });
+  await server.start();
+  cleanups.push(async () => {
+    await server.stop();
+    await db.close();
+  });
+  say(`Database: embedded PostgreSQL (PGlite) on 127.0.0.1:${port} (data in ${dir})`);
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+/** The key that encrypts client secrets at rest: IAM_SECRET_KEY, else a key file made once. */
+function secretKey() {
+  if (process.env.IAM_SECRET_KEY) return process.env.IAM_SECRET_KEY;
+  const file = path.join(dataDir, 'secret.key');
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** On the very first start a bootstrap admin token is made here, printed once, and stored hashed by IAM. */
+function bootstrapToken() {
+  const marker = path.join(dataDir, 'bootstrapped');
+  if (process.env.IAM_BOOTSTRAP_ADMIN_TOKEN || fs.existsSync(marker)) return undefined;
+  fs.writeFileSync(marker, new Date().toISOString());
+  return 'iamadm_' + crypto.randomBytes(32).toString('base64url');
+}
+
+function startService(name, script, env) {
+  const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', script], {
+    cwd: root,
+    env: { ...process.env, TS_NODE_BASEURL: 'dist', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (!stopping) fail(`${name} exited with code ${code}`);
+  });
+  children.push(child);
+  return child;
+}
+
+const ready = (port) => () => fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok);
+
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.reverse()) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+async function main() {
+  if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+    say('installing dependencies (npm ci)');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+  say('building');
+  run('npm', ['run', '--silent', 'build']);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const redisUrl = await ensureRedis();
+  const databaseUrl = await ensureDatabase();
+  const token = bootstrapToken();
+  const common = {
+    NODE_ENV: process.env.NODE_ENV || 'development',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE || (process.env.DATABASE_URL ? '10' : '4'),
+    REDIS_URL: redisUrl,
+  };
+  startService('iam-admin', 'dist/apps/iam-admin/src/main.js', {
+    ...common,
+    IAM_PORT: String(iamPort),
+    IAM_SECRET_KEY: secretKey(),
+    ...(token ? { IAM_BOOTSTRAP_ADMIN_TOKEN: token } : {}),
+  });
+  await waitFor(ready(iamPort), 'iam-admin');
+  startService('scim-gateway', 'dist/apps/scim-gateway/src/main.js', {
+    ...common,
+    SCIM_PORT: String(scimPort),
+  });
+  await waitFor(ready(scimPort), 'scim-gateway');
+  const tenant = token ? await defaultTenant(token) : undefined;
+  process.stdout.write(
+    [
+      '',
+      `  IAM admin API   http://127.0.0.1:${iamPort}   (OpenAPI: http://127.0.0.1:${iamPort}/docs)`,
+      `  SCIM gateway    http://127.0.0.1:${scimPort}/{tenantId}/api/scim/v2`,
+      token
+        ? `  Bootstrap admin token (shown once, store it now): ${token}`
+        : '  Bootstrap admin token: shown on the first start only (remove .data/ to start afresh)',
+      tenant ? `  Default tenant id: ${tenant}` : '',
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+async function defaultTenant(token) {
+  const response = await fetch(`http://127.0.0.1:${iamPort}/v1/tenants`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const tenants = await response.json();
+  return tenants.find((t) => t.isDefault)?.id;
+}
+
+main().catch((error) => fail(error.stack || String(error)));

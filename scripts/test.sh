@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, makes sure PostgreSQL and Redis answer, runs every test
+# (unit, integration and e2e) against the real servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+bash scripts/ensure-services.sh
+exec npx jest --ci "$@"
