@@ -2,3 +2,4 @@ export * from './env';
 export * from './apps';
 export * from './fixtures';
 export * from './log-capture';
+export * from './database';

@@ -4,7 +4,8 @@ import {
   IsBoolean,
   IsIn,
   IsNotEmpty,
-  IsOptional,
+  IsObject,
+  ValidateIf,
   IsString,
   Matches,
   MaxLength,
@@ -12,6 +13,9 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { IdentityProviderEntity } from '@app/database';
+
+/** Optional, but an explicit null is rejected rather than written over a stored value. */
+const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -42,22 +46,22 @@ const SCOPE_TOKEN = '[\\x21\\x23-\\x5B\\x5D-\\x7E]+';
 
 export class AzureAdPropertiesDto {
   @ApiPropertyOptional({ default: true, description: 'Users may sign in through this provider' })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsBoolean()
   loginEnabled?: boolean;
 
   @ApiPropertyOptional({ default: true, description: 'Shown on the login page' })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsBoolean()
   visible?: boolean;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsBoolean()
   delegationEnabled?: boolean;
 
   @ApiPropertyOptional({ default: false, description: 'Create unknown users just in time at login' })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsBoolean()
   autoProvisioningEnabled?: boolean;
 
@@ -75,14 +79,14 @@ export class AzureAdPropertiesDto {
     writeOnly: true,
     description: 'Stored encrypted; never returned. Required unless usePkce (a public client).',
   })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsString()
   @IsNotEmpty()
   @MaxLength(1000)
   clientSecret?: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsBoolean()
   usePkce?: boolean;
 
@@ -92,12 +96,12 @@ export class AzureAdPropertiesDto {
   authority: string;
 
   @ApiPropertyOptional({ default: 'code', enum: ['code', 'id_token', 'code id_token'] })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsIn(['code', 'id_token', 'code id_token'])
   responseType?: string;
 
   @ApiPropertyOptional({ default: 'openid profile email' })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(1000)
   @Matches(new RegExp(`^${SCOPE_TOKEN}( ${SCOPE_TOKEN})*$`), {
@@ -125,7 +129,7 @@ export class AzureAdProviderCreateDto {
   displayName: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsBoolean()
   enabled?: boolean;
 
@@ -134,6 +138,7 @@ export class AzureAdProviderCreateDto {
   type: 'oidc';
 
   @ApiProperty({ type: AzureAdPropertiesDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => AzureAdPropertiesDto)
   properties: AzureAdPropertiesDto;
@@ -142,24 +147,29 @@ export class AzureAdProviderCreateDto {
 /** PUT: the whole provider again; the scheme cannot change, an omitted clientSecret keeps the stored one. */
 export class AzureAdProviderReplaceDto extends OmitType(AzureAdProviderCreateDto, ['scheme', 'properties']) {
   @ApiPropertyOptional({ description: 'If given, must equal the scheme in the path' })
-  @IsOptional()
+  @NotNullIfPresent()
   @IsString()
   scheme?: string;
 
   @ApiProperty({ type: AzureAdPropertiesDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => AzureAdPropertiesDto)
   properties: AzureAdPropertiesDto;
 }
 
-export class AzureAdPropertiesPatchDto extends PartialType(AzureAdPropertiesDto) {}
+export class AzureAdPropertiesPatchDto extends PartialType(AzureAdPropertiesDto, {
+  skipNullProperties: false,
+}) {}
 
 /** PATCH: only the fields given change. */
 export class AzureAdProviderPatchDto extends PartialType(
   OmitType(AzureAdProviderCreateDto, ['scheme', 'properties']),
+  { skipNullProperties: false },
 ) {
   @ApiPropertyOptional({ type: AzureAdPropertiesPatchDto })
-  @IsOptional()
+  @NotNullIfPresent()
+  @IsObject()
   @ValidateNested()
   @Type(() => AzureAdPropertiesPatchDto)
   properties?: AzureAdPropertiesPatchDto;

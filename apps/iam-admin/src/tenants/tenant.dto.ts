@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { TenantEntity } from '@app/database';
 
 export class TenantCreateDto {
@@ -12,7 +12,7 @@ export class TenantCreateDto {
 
 export class TenantUpdateDto {
   @ApiPropertyOptional({ example: 'Contoso Ltd' })
-  @IsOptional()
+  @ValidateIf((_object: object, value: unknown) => value !== undefined)
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -21,7 +21,7 @@ export class TenantUpdateDto {
   @ApiPropertyOptional({
     description: 'false disables the tenant: its admin calls and SCIM requests are refused',
   })
-  @IsOptional()
+  @ValidateIf((_object: object, value: unknown) => value !== undefined)
   @IsBoolean()
   enabled?: boolean;
 }
