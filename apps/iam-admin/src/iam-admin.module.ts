@@ -4,7 +4,6 @@ import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
-import { QueueName } from '@app/contracts';
 import { dataSourceOptions, runMigrationsWithLock } from '@app/database';
 import {
   HealthModule,
@@ -19,6 +18,7 @@ import { IamAdminConfig } from './config/iam-admin.config';
 import { CryptoModule } from './crypto/crypto.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
 import { TenantsModule } from './tenants/tenants.module';
 
@@ -51,7 +51,6 @@ export class IamAdminModule {
           },
         }),
         BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
-        BullModule.registerQueue({ name: QueueName.ProvisioningCommands }),
         RedisClientModule.forUrl(config.REDIS_URL),
         HealthModule,
         CryptoModule,
@@ -60,6 +59,7 @@ export class IamAdminModule {
         TenantsModule,
         IdentityProvidersModule,
         ScimTokensModule,
+        ProvisioningModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
-import { QueueName } from '@app/contracts';
 import { dataSourceOptions } from '@app/database';
 import {
   HealthModule,
@@ -12,6 +12,9 @@ import {
   TypedConfigModule,
 } from '@app/platform';
 import { ScimGatewayConfig } from './config/scim-gateway.config';
+import { DiscoveryModule } from './discovery/discovery.module';
+import { ScimExceptionFilter } from './scim-http/scim-exception.filter';
+import { UsersModule } from './users/users.module';
 
 export interface ScimGatewayModuleOptions {
   config: ScimGatewayConfig;
@@ -35,10 +38,12 @@ export class ScimGatewayModule {
           }),
         ),
         BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
-        BullModule.registerQueue({ name: QueueName.ProvisioningCommands }),
         RedisClientModule.forUrl(config.REDIS_URL),
         HealthModule,
+        UsersModule,
+        DiscoveryModule,
       ],
+      providers: [{ provide: APP_FILTER, useClass: ScimExceptionFilter }],
     };
   }
 }

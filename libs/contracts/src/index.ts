@@ -1,1 +1,3 @@
 export * from './queues';
+export * from './provisioning-commands';
+export * from './channels';

@@ -3,3 +3,4 @@ export * from './apps';
 export * from './fixtures';
 export * from './log-capture';
 export * from './database';
+export * from './stack';

@@ -79,4 +79,11 @@ export class IamAdminConfig {
   @Min(1)
   @Max(3650)
   SCIM_TOKEN_DEFAULT_TTL_DAYS = 365;
+
+  /** Provisioning commands applied at once by this instance (each in its own transaction). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  PROVISIONING_CONCURRENCY = 32;
 }

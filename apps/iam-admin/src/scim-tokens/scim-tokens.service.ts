@@ -1,8 +1,10 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import Redis from 'ioredis';
+import { scimTokenRevokedChannel } from '@app/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ScimTokenEntity } from '@app/database';
-import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
+import { digestBearerSecret, generateBearerSecret, REDIS_CLIENT, SECRET_PREFIX } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { FieldValidationException } from '../errors/validation';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
@@ -16,6 +18,7 @@ export class ScimTokensService {
     @InjectRepository(ScimTokenEntity) private readonly tokens: Repository<ScimTokenEntity>,
     private readonly providers: IdentityProvidersService,
     private readonly config: IamAdminConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
 
   /** Creates a token linked to the tenant's provider; the returned value is never shown again. */
@@ -55,5 +58,7 @@ export class ScimTokensService {
   async delete(tenantId: string, id: string): Promise<void> {
     const result = await this.tokens.delete({ tenantId, id });
     if (!result.affected) throw new NotFoundException(`SCIM token ${id} does not exist`);
+    // Gateways drop their cached copy; the row is already gone for any gateway that looks it up.
+    await this.redis.publish(scimTokenRevokedChannel(this.config.QUEUE_PREFIX), id);
   }
 }

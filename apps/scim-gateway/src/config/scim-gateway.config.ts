@@ -38,4 +38,34 @@ export class ScimGatewayConfig {
   @IsInt()
   @Min(1024)
   SCIM_MAX_BODY_BYTES = 1024 * 1024;
+
+  /** How long a SCIM write waits for IAM to apply its command before answering 503 + Retry-After. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  SCIM_COMMAND_TIMEOUT_MS = 15000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  SCIM_RETRY_AFTER_SECONDS = 5;
+
+  /** Largest page a list or search returns (advertised as filter.maxResults). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  SCIM_MAX_RESULTS = 1000;
+
+  /** How long a checked SCIM token is trusted from memory; revocations also drop it at once via Redis. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SCIM_TOKEN_CACHE_TTL_MS = 30000;
+
+  /** How often token lastUsedAt is written (one batched UPDATE, never a write per request). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  SCIM_LAST_USED_FLUSH_MS = 30000;
 }

@@ -1,4 +1,5 @@
 import { Foundation1764057600000 } from './1764057600000-Foundation';
+import { Subjects1764144000000 } from './1764144000000-Subjects';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
-export const MIGRATIONS = [Foundation1764057600000];
+export const MIGRATIONS = [Foundation1764057600000, Subjects1764144000000];

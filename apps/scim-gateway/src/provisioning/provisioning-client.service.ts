@@ -1,0 +1,91 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Queue, QueueEvents } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import {
+  ProvisioningCommand,
+  ProvisioningCommandName,
+  ProvisioningOutcome,
+  QueueName,
+  SubjectSnapshot,
+} from '@app/contracts';
+import { redisConnection } from '@app/platform';
+import { ScimError } from '@app/scim';
+import { ScimGatewayConfig } from '../config/scim-gateway.config';
+import { ScimPrincipal } from '../scim-auth/scim-principal';
+
+/** Answered when IAM did not apply a command in time; Entra retries after Retry-After. */
+export class ProvisioningTimeout extends ScimError {
+  constructor(readonly retryAfter: number) {
+    super(503, 'the change was accepted but not yet applied; retry later');
+  }
+}
+
+type CommandBody<N extends ProvisioningCommandName> = Omit<
+  Extract<ProvisioningCommand, { name: N }>,
+  'commandId' | 'tenantId' | 'provider' | 'scimTokenId' | 'name'
+>;
+
+/**
+ * Puts provisioning commands on the queue and waits for IAM's outcome, so Entra sees ordinary
+ * synchronous SCIM answers. The add is awaited before anything is answered: an accepted write is
+ * in Redis (durable there) before the client hears about it.
+ */
+@Injectable()
+export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
+  private events!: QueueEvents;
+
+  constructor(
+    @InjectQueue(QueueName.ProvisioningCommands) private readonly queue: Queue,
+    private readonly config: ScimGatewayConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.events = new QueueEvents(QueueName.ProvisioningCommands, {
+      connection: redisConnection(this.config.REDIS_URL),
+      prefix: this.config.QUEUE_PREFIX,
+    });
+    await this.events.waitUntilReady();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.events?.close();
+  }
+
+  /** Sends a command and returns the resulting subject (null after a delete) or throws the SCIM error. */
+  async send<N extends ProvisioningCommandName>(
+    principal: ScimPrincipal,
+    name: N,
+    body: CommandBody<N>,
+  ): Promise<SubjectSnapshot | null> {
+    const command = {
+      ...body,
+      name,
+      commandId: randomUUID(),
+      tenantId: principal.tenantId,
+      provider: principal.provider,
+      scimTokenId: principal.tokenId,
+    } as unknown as ProvisioningCommand;
+    const job = await this.queue.add(name, command, {
+      jobId: command.commandId,
+      attempts: 25,
+      backoff: { type: 'exponential', delay: 200 },
+      // By age and count, not `true`: waitUntilFinished must still find the finished job.
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    let outcome: ProvisioningOutcome;
+    try {
+      outcome = (await job.waitUntilFinished(
+        this.events,
+        this.config.SCIM_COMMAND_TIMEOUT_MS,
+      )) as ProvisioningOutcome;
+    } catch {
+      // Timed out (IAM down or busy): the command stays queued and will be applied once.
+      throw new ProvisioningTimeout(this.config.SCIM_RETRY_AFTER_SECONDS);
+    }
+    if (!outcome.ok)
+      throw new ScimError(outcome.failure.status, outcome.failure.detail, outcome.failure.scimType);
+    return outcome.subject;
+  }
+}

@@ -1,0 +1,43 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { ScimError } from '@app/scim';
+import { SCIM_MEDIA_TYPE } from './scim-media';
+
+/** Every gateway error leaves as a SCIM Error (RFC 7644 §3.12), `status` a string. */
+@Catch()
+export class ScimExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ScimApi');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    sendScimError(host.switchToHttp().getResponse<FastifyReply>(), toScimError(exception, this.logger));
+  }
+}
+
+export function toScimError(exception: unknown, logger: Logger): ScimError {
+  if (exception instanceof ScimError) return exception;
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    return new ScimError(
+      exception.getStatus(),
+      Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+    );
+  }
+  const correlationId = randomUUID();
+  logger.error({ err: exception, correlationId }, 'unhandled error in the SCIM API');
+  return new ScimError(500, `internal error; quote correlation id ${correlationId}`);
+}
+
+export function sendScimError(reply: FastifyReply, error: ScimError, retryAfterSeconds?: number): void {
+  if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="SCIM"');
+  if (error.status === 503 || error.status === 429)
+    reply.header(
+      'Retry-After',
+      String(retryAfterSeconds ?? (error as { retryAfter?: number }).retryAfter ?? 5),
+    );
+  void reply
+    .status(error.status)
+    .header('Content-Type', SCIM_MEDIA_TYPE)
+    .send(JSON.stringify(error.toJSON()));
+}

@@ -1,0 +1,75 @@
+/**
+ * Provisioning commands: what the SCIM gateway asks the IAM service to do. Each is one BullMQ job
+ * on QueueName.ProvisioningCommands whose job id is `commandId`, so a retried or re-delivered
+ * command is recognised and answered with its recorded outcome instead of being applied twice.
+ * Payloads carry ids and SCIM documents, never secrets.
+ */
+export enum ProvisioningCommandName {
+  CreateUser = 'create-user',
+  ReplaceUser = 'replace-user',
+  PatchUser = 'patch-user',
+  DeleteUser = 'delete-user',
+}
+
+interface CommandBase {
+  commandId: string;
+  tenantId: string;
+  /** Scheme of the identity provider whose SCIM token sent the request. */
+  provider: string;
+  scimTokenId: string;
+}
+
+export interface CreateUserCommand extends CommandBase {
+  name: ProvisioningCommandName.CreateUser;
+  /** The normalised User document (libs/scim `normalizeUserDocument`). */
+  document: Record<string, unknown>;
+}
+
+export interface ReplaceUserCommand extends CommandBase {
+  name: ProvisioningCommandName.ReplaceUser;
+  subjectId: string;
+  document: Record<string, unknown>;
+  /** The version from If-Match, when the client sent one. */
+  ifMatchVersion?: number;
+}
+
+export interface PatchUserCommand extends CommandBase {
+  name: ProvisioningCommandName.PatchUser;
+  subjectId: string;
+  /** Normalised operations (libs/scim `normalizePatchRequest`). */
+  operations: Array<{ op: 'add' | 'replace' | 'remove'; path?: string; value?: unknown }>;
+  ifMatchVersion?: number;
+}
+
+export interface DeleteUserCommand extends CommandBase {
+  name: ProvisioningCommandName.DeleteUser;
+  subjectId: string;
+  ifMatchVersion?: number;
+}
+
+export type ProvisioningCommand =
+  CreateUserCommand | ReplaceUserCommand | PatchUserCommand | DeleteUserCommand;
+
+export type ProvisioningCommandOf<N extends ProvisioningCommandName> = Extract<
+  ProvisioningCommand,
+  { name: N }
+>;
+
+/** A subject as the command left it: enough for the gateway to render the SCIM resource. */
+export interface SubjectSnapshot {
+  id: string;
+  document: Record<string, unknown>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Why a command was refused: maps one-to-one onto a SCIM error. */
+export interface ProvisioningFailure {
+  status: 400 | 404 | 409 | 412;
+  scimType?: 'uniqueness' | 'invalidValue' | 'mutability' | 'invalidPath' | 'noTarget' | 'invalidSyntax';
+  detail: string;
+}
+
+export type ProvisioningOutcome =
+  { ok: true; subject: SubjectSnapshot | null } | { ok: false; failure: ProvisioningFailure };

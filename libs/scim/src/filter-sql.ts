@@ -1,0 +1,236 @@
+import { invalidFilter } from './errors';
+import { CompareValue, Filter } from './filter';
+import { AttributeDefinition, resolveAttribute, ResourceTypeDefinition } from './schemas';
+
+/**
+ * Where a resource type's attributes live in SQL: a few indexed columns, the rest in one jsonb
+ * document. Keys of `columns` are canonical attribute paths (`userName`, `meta.created`).
+ */
+export interface SqlMapping {
+  resourceType: ResourceTypeDefinition;
+  columns: Record<string, { sql: string; type: 'text' | 'uuid' | 'boolean' | 'timestamptz' }>;
+  /** SQL expression of the jsonb document holding every other attribute. */
+  document: string;
+}
+
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+/** Builds SQL with numbered placeholders continuing after the caller's own parameters. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class SqlBuilder {
+  readonly params: unknown[] = [];
+  constructor(private readonly offset: number) {}
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.offset + this.params.length}`;
+  }
+}
+
+interface Operand {
+  sql: string;
+  type: AttributeDefinition['type'] | 'uuid';
+  caseExact: boolean;
+}
+
+/**
+ * Translates a parsed filter into a parameterised SQL condition. Never filters in memory; values
+ * only ever travel as parameters. `paramOffset` is the number of parameters already in the query.
+ */
+export function filterToSql(filter: Filter, mapping: SqlMapping, paramOffset = 0): SqlFragment {
+  const builder = new SqlBuilder(paramOffset);
+  const sql = translate(filter, mapping, builder, undefined);
+  return { sql, params: builder.params };
+}
+
+/** A sortable SQL expression for `sortBy` (single-valued attributes; multi-valued sort by their primary value). */
+export function sortExpression(attrPath: string, mapping: SqlMapping): string {
+  const resolved = resolveAttribute(mapping.resourceType, attrPath);
+  if (!resolved) throw invalidFilter(`cannot sort by unknown attribute '${attrPath}'`);
+  const operand = attributeOperand(resolved, mapping, attrPath);
+  if ('element' in operand) {
+    const sub = operand.sub ?? 'value';
+    return `(SELECT el->>'${sub}' FROM jsonb_array_elements(${operand.element}) el ORDER BY (el->>'primary')::boolean IS TRUE DESC LIMIT 1)`;
+  }
+  return operand.caseExact || operand.type !== 'string' ? operand.sql : `lower(${operand.sql})`;
+}
+
+type ElementContext = { element: string; definition: AttributeDefinition };
+
+function translate(
+  filter: Filter,
+  mapping: SqlMapping,
+  b: SqlBuilder,
+  element: ElementContext | undefined,
+): string {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return `(${translate(filter.left, mapping, b, element)} ${filter.kind.toUpperCase()} ${translate(filter.right, mapping, b, element)})`;
+    case 'not':
+      return `(NOT COALESCE(${translate(filter.filter, mapping, b, element)}, false))`;
+    case 'valuePath': {
+      if (element) throw invalidFilter('value filters cannot be nested');
+      const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
+      if (
+        !resolved ||
+        resolved.sub ||
+        !resolved.definition.multiValued ||
+        !resolved.definition.subAttributes
+      ) {
+        throw invalidFilter(`'${filter.attrPath}' is not a multi-valued complex attribute`);
+      }
+      const array = jsonArray(mapping, resolved.urn, resolved.definition.name);
+      const inner = translate(filter.filter, mapping, b, { element: 'el', definition: resolved.definition });
+      return `EXISTS (SELECT 1 FROM jsonb_array_elements(${array}) el WHERE ${inner})`;
+    }
+    case 'present':
+    case 'compare': {
+      if (element) return compareElement(filter, element, b);
+      const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
+      if (!resolved) throw invalidFilter(`unknown attribute '${filter.attrPath}'`);
+      const operand = attributeOperand(resolved, mapping, filter.attrPath);
+      if ('element' in operand) {
+        // `emails.value eq "x"` or `emails eq "x"`: some element matches.
+        const sub = (operand.definition.subAttributes ?? []).find((s) => s.name === (operand.sub ?? 'value'));
+        if (!sub) throw invalidFilter(`'${filter.attrPath}' cannot be compared directly`);
+        const cond = compare(
+          filter,
+          { sql: `el->>'${sub.name}'`, type: sub.type, caseExact: sub.caseExact },
+          b,
+        );
+        return `EXISTS (SELECT 1 FROM jsonb_array_elements(${operand.element}) el WHERE ${cond})`;
+      }
+      return compare(filter, operand, b);
+    }
+  }
+}
+
+function compareElement(
+  filter: Extract<Filter, { kind: 'compare' | 'present' }>,
+  context: ElementContext,
+  b: SqlBuilder,
+): string {
+  const sub = (context.definition.subAttributes ?? []).find(
+    (s) => s.name.toLowerCase() === filter.attrPath.toLowerCase(),
+  );
+  if (!sub) throw invalidFilter(`'${context.definition.name}' has no sub-attribute '${filter.attrPath}'`);
+  return compare(
+    filter,
+    { sql: `${context.element}->>'${sub.name}'`, type: sub.type, caseExact: sub.caseExact },
+    b,
+  );
+}
+
+type Resolved = NonNullable<ReturnType<typeof resolveAttribute>>;
+type MultiOperand = { element: string; definition: AttributeDefinition; sub?: string };
+
+function attributeOperand(resolved: Resolved, mapping: SqlMapping, attrPath: string): Operand | MultiOperand {
+  const { urn, definition, sub } = resolved;
+  const canonical = [definition.name, sub?.name].filter(Boolean).join('.');
+  const column = urn ? undefined : mapping.columns[canonical];
+  if (column) {
+    const target = sub ?? definition;
+    return {
+      sql: column.sql,
+      type: column.type === 'uuid' ? 'uuid' : target.type,
+      caseExact: target.caseExact,
+    };
+  }
+  if (definition.multiValued) {
+    return { element: jsonArray(mapping, urn, definition.name), definition, sub: sub?.name };
+  }
+  if (definition.type === 'complex' && !sub)
+    throw invalidFilter(`'${attrPath}' is complex: name a sub-attribute`);
+  const keys = [urn, definition.name, sub?.name].filter((k): k is string => k !== undefined);
+  const target = sub ?? definition;
+  return {
+    sql: `(${mapping.document} #>> '{${keys.map(quoteKey).join(',')}}')`,
+    type: target.type,
+    caseExact: target.caseExact,
+  };
+}
+
+function jsonArray(mapping: SqlMapping, urn: string | undefined, name: string): string {
+  const path = urn ? `${mapping.document}->'${urn}'->'${name}'` : `${mapping.document}->'${name}'`;
+  return `(CASE WHEN jsonb_typeof(${path}) = 'array' THEN ${path} ELSE '[]'::jsonb END)`;
+}
+
+/** jsonb path keys are quoted when they hold characters Postgres would split on. */
+function quoteKey(key: string): string {
+  return /^[\w$]+$/.test(key) ? key : `"${key.replace(/"/g, '\\"')}"`;
+}
+
+function compare(
+  filter: Extract<Filter, { kind: 'compare' | 'present' }>,
+  operand: Operand,
+  b: SqlBuilder,
+): string {
+  const { sql } = operand;
+  if (filter.kind === 'present') {
+    return operand.type === 'string' ? `(${sql} IS NOT NULL AND ${sql} <> '')` : `(${sql} IS NOT NULL)`;
+  }
+  const { op, value } = filter;
+  if (value === null) {
+    if (op === 'eq') return `(${sql} IS NULL)`;
+    if (op === 'ne') return `(${sql} IS NOT NULL)`;
+    throw invalidFilter(`'${op}' cannot compare with null`);
+  }
+  switch (operand.type) {
+    case 'boolean': {
+      if (typeof value !== 'boolean')
+        throw invalidFilter(`'${filter.attrPath}' is boolean: compare with true or false`);
+      if (op !== 'eq' && op !== 'ne')
+        throw invalidFilter(`'${op}' does not apply to boolean '${filter.attrPath}'`);
+      const cast = sql.includes('->>') || sql.includes('#>>') ? `(${sql})::boolean` : sql;
+      return op === 'eq' ? `(${cast} = ${b.param(value)})` : `(${cast} IS DISTINCT FROM ${b.param(value)})`;
+    }
+    case 'dateTime': {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        throw invalidFilter(`'${filter.attrPath}' is a dateTime: compare with an RFC 3339 string`);
+      }
+      return ordered(op, `(${sql})::timestamptz`, `${b.param(value)}::timestamptz`, filter.attrPath);
+    }
+    case 'integer':
+    case 'decimal': {
+      if (typeof value !== 'number') throw invalidFilter(`'${filter.attrPath}' is a number`);
+      return ordered(op, `(${sql})::numeric`, `${b.param(value)}::numeric`, filter.attrPath);
+    }
+    case 'uuid': {
+      // Equality stays on the uuid column (the index); an id that is not a UUID matches nothing.
+      if (op === 'eq') return UUID.test(String(value)) ? `(${sql} = ${b.param(value)}::uuid)` : 'false';
+      return ordered(op, `${sql}::text`, b.param(String(value)), filter.attrPath, true);
+    }
+    default:
+      return compareText(op, sql, String(value), operand.caseExact, b);
+  }
+}
+
+function ordered(op: string, left: string, right: string, attrPath: string, text = false): string {
+  const symbol = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
+  if (op === 'ne') return `(${left} IS DISTINCT FROM ${right})`;
+  if (symbol) return `(${left} ${symbol} ${right})`;
+  if (text) return `(${left} LIKE ${likePattern(op, right)} ESCAPE '\\')`;
+  throw invalidFilter(`'${op}' does not apply to '${attrPath}'`);
+}
+
+function likePattern(op: string, param: string): string {
+  const escaped = `replace(replace(replace(${param}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
+  if (op === 'co') return `'%' || ${escaped} || '%'`;
+  if (op === 'sw') return `${escaped} || '%'`;
+  return `'%' || ${escaped}`;
+}
+
+function compareText(op: string, sql: string, value: string, caseExact: boolean, b: SqlBuilder): string {
+  const left = caseExact ? sql : `lower(${sql})`;
+  const right = caseExact ? b.param(value) : `lower(${b.param(value)})`;
+  if (op === 'co' || op === 'sw' || op === 'ew')
+    return `(${left} LIKE ${likePattern(op, right)} ESCAPE '\\')`;
+  return ordered(op, left, right, sql);
+}
+
+export type { CompareValue };

@@ -1,0 +1,185 @@
+import { scimPatch, ScimPatchOperation } from 'scim-patch';
+import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from './errors';
+import { PATCH_OP_SCHEMA, resolveAttribute, ResourceTypeDefinition } from './schemas';
+
+export type PatchOp = 'add' | 'replace' | 'remove';
+
+/** One operation after normalisation: lowercase op, canonical path (or none), value as sent. */
+export interface PatchOperation {
+  op: PatchOp;
+  path?: string;
+  value?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const KEYWORDS = new Set([
+  'eq',
+  'ne',
+  'co',
+  'sw',
+  'ew',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'pr',
+  'and',
+  'or',
+  'not',
+  'true',
+  'false',
+  'null',
+]);
+
+/**
+ * Reads a PatchOp body in every shape Entra ID sends (RFC 7644 §3.5.2 plus its quirks):
+ * capitalised op names, case-insensitive and schema-qualified paths, and path-less value objects
+ * whose keys are attribute names, dotted sub-attributes or URN-qualified attributes — each split
+ * into its own operation with a path so that nested values merge instead of replacing siblings.
+ */
+export function normalizePatchRequest(body: unknown, type: ResourceTypeDefinition): PatchOperation[] {
+  if (!isObject(body)) throw invalidSyntax('the PATCH body must be a JSON object');
+  const schemas = body.schemas;
+  if (
+    Array.isArray(schemas) &&
+    !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())
+  ) {
+    throw invalidSyntax(`a PATCH body must declare the schema ${PATCH_OP_SCHEMA}`);
+  }
+  const operations = body.Operations ?? body.operations;
+  if (!Array.isArray(operations) || operations.length === 0)
+    throw invalidSyntax('Operations must be a non-empty array');
+  return operations.flatMap((raw, index) => normalizeOperation(raw, index, type));
+}
+
+function normalizeOperation(raw: unknown, index: number, type: ResourceTypeDefinition): PatchOperation[] {
+  if (!isObject(raw)) throw invalidSyntax(`Operations[${index}] must be an object`);
+  const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : undefined;
+  if (op !== 'add' && op !== 'replace' && op !== 'remove') {
+    throw invalidSyntax(`Operations[${index}].op must be add, replace or remove`);
+  }
+  const path =
+    typeof raw.path === 'string' && raw.path.trim() !== '' ? canonicalPath(raw.path.trim(), type) : undefined;
+  if (raw.path !== undefined && raw.path !== null && typeof raw.path !== 'string') {
+    throw invalidPath(`Operations[${index}].path must be a string`);
+  }
+  if (path) {
+    assertWritable(path, type);
+    if (op === 'remove') {
+      // Entra removes a manager with an empty value; for single-valued targets the value means nothing.
+      const multi = resolveAttribute(type, path.split('[')[0]!)?.definition.multiValued;
+      return [{ op, path, ...(multi && raw.value !== undefined ? { value: raw.value } : {}) }];
+    }
+    return [{ op, path, value: raw.value }];
+  }
+  if (op === 'remove') throw noTarget(`Operations[${index}]: remove needs a path`);
+  if (!isObject(raw.value))
+    throw invalidValue(`Operations[${index}].value must be an object when there is no path`);
+  return Object.entries(raw.value).flatMap(([key, value]) => splitValue(op, key, value, type));
+}
+
+/** `{name: {givenName}}` → `name.givenName`; `{urn:…:User: {department}}` → `urn:…:User:department`. */
+function splitValue(
+  op: 'add' | 'replace',
+  key: string,
+  value: unknown,
+  type: ResourceTypeDefinition,
+): PatchOperation[] {
+  if (key.toLowerCase() === 'schemas') return [];
+  const extension = type.extensions.find((e) => e.id.toLowerCase() === key.toLowerCase());
+  if (extension && isObject(value)) {
+    return Object.entries(value).flatMap(([sub, v]) => splitValue(op, `${extension.id}:${sub}`, v, type));
+  }
+  const path = canonicalPath(key, type);
+  const resolved = resolveAttribute(type, path);
+  if (
+    resolved &&
+    !resolved.sub &&
+    resolved.definition.type === 'complex' &&
+    !resolved.definition.multiValued &&
+    isObject(value)
+  ) {
+    if (resolved.definition.name === 'manager') return [{ op, path, value }];
+    return Object.entries(value).map(([sub, v]) => ({
+      op,
+      path: canonicalPath(`${path}.${sub}`, type),
+      value: v,
+    }));
+  }
+  assertWritable(path, type);
+  return [{ op, path, value }];
+}
+
+/**
+ * Rewrites every attribute name in a path to its canonical case and drops the core schema prefix:
+ * `urn:…:core:2.0:User:Title` → `title`, `Emails[Type eq "work"].Value` → `emails[type eq "work"].value`.
+ */
+export function canonicalPath(path: string, type: ResourceTypeDefinition): string {
+  let rest = path;
+  let prefix = '';
+  const lower = path.toLowerCase();
+  const core = type.schema.id.toLowerCase() + ':';
+  if (lower.startsWith(core)) rest = path.slice(core.length);
+  else {
+    const extension = type.extensions.find((e) => lower.startsWith(e.id.toLowerCase() + ':'));
+    if (extension) {
+      prefix = extension.id + ':';
+      rest = path.slice(extension.id.length + 1);
+    }
+  }
+  const head = /^[A-Za-z$][\w$-]*/.exec(rest)?.[0];
+  if (!head) throw invalidPath(`'${path}' is not a valid attribute path`);
+  const resolvedHead = resolveAttribute(type, prefix + head);
+  if (!resolvedHead) {
+    if (prefix === '' && rest.includes(':')) return path; // an extension we do not define: kept as sent
+    throw invalidPath(`'${path}' names no attribute of ${type.name}`);
+  }
+  const definition = resolvedHead.definition;
+  // Sub-attribute names inside the filter and after it are canonicalised against the parent's.
+  let tail = rest.slice(head.length).replace(/"(?:[^"\\]|\\.)*"|[A-Za-z$][\w$-]*/g, (token) => {
+    if (token.startsWith('"') || KEYWORDS.has(token.toLowerCase())) return token;
+    const sub = definition.subAttributes?.find((s) => s.name.toLowerCase() === token.toLowerCase());
+    return sub ? sub.name : token;
+  });
+  tail = tail.replace(/\s+/g, ' ');
+  return prefix + definition.name + tail;
+}
+
+function assertWritable(path: string, type: ResourceTypeDefinition): void {
+  const head = path.split(/[[.]/)[0]!;
+  const resolved = resolveAttribute(type, head.includes(':') ? path.split('[')[0]! : head);
+  if (resolved && resolved.definition.mutability === 'readOnly') {
+    throw mutability(`'${resolved.definition.name}' is read-only`);
+  }
+}
+
+/** Applies normalised operations to a resource (the RFC semantics come from the scim-patch library). */
+export function applyPatch<T extends Record<string, unknown>>(resource: T, operations: PatchOperation[]): T {
+  try {
+    return scimPatch(resource as never, operations as ScimPatchOperation[], {
+      mutateDocument: false,
+    }) as unknown as T;
+  } catch (error) {
+    throw mapPatchError(error);
+  }
+}
+
+function mapPatchError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  const name = error instanceof Error ? error.constructor.name : '';
+  const detail =
+    error instanceof Error ? error.message.replace(/^Invalid SCIM Patch: /, '') : 'invalid PATCH';
+  switch (name) {
+    case 'NoTarget':
+    case 'FilterOnEmptyArray':
+    case 'FilterArrayTargetNotFound':
+    case 'NoPathInScimPatchOp':
+      return noTarget(detail);
+    case 'InvalidScimPatchOp':
+    case 'InvalidRemoveOpPath':
+      return invalidPath(detail);
+    default:
+      return invalidValue(detail);
+  }
+}

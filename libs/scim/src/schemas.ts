@@ -1,0 +1,241 @@
+/** RFC 7643 schema definitions: the single source for /Schemas, name canonicalisation, filter and type rules. */
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+export type AttributeType =
+  'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'complex';
+
+export interface AttributeDefinition {
+  name: string;
+  type: AttributeType;
+  multiValued: boolean;
+  description: string;
+  required: boolean;
+  caseExact: boolean;
+  mutability: 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+  returned: 'always' | 'never' | 'default' | 'request';
+  uniqueness: 'none' | 'server' | 'global';
+  canonicalValues?: string[];
+  referenceTypes?: string[];
+  subAttributes?: AttributeDefinition[];
+}
+
+export interface SchemaDefinition {
+  id: string;
+  name: string;
+  description: string;
+  attributes: AttributeDefinition[];
+}
+
+type Options = Partial<Omit<AttributeDefinition, 'name' | 'type' | 'subAttributes'>>;
+
+const attr = (name: string, type: AttributeType, options: Options = {}): AttributeDefinition => ({
+  name,
+  type,
+  multiValued: false,
+  description: options.description ?? name,
+  required: false,
+  caseExact: false,
+  mutability: 'readWrite',
+  returned: 'default',
+  uniqueness: 'none',
+  ...options,
+});
+const str = (name: string, options: Options = {}) => attr(name, 'string', options);
+const complex = (
+  name: string,
+  subAttributes: AttributeDefinition[],
+  options: Options = {},
+): AttributeDefinition => ({
+  ...attr(name, 'complex', options),
+  subAttributes,
+});
+/** The usual `{value, display, type, primary}` multi-valued shape of RFC 7643 §2.4. */
+const multi = (name: string, types: string[], value: AttributeDefinition = str('value')) =>
+  complex(
+    name,
+    [value, str('display'), str('type', { canonicalValues: types }), attr('primary', 'boolean')],
+    { multiValued: true },
+  );
+
+export const USER_SCHEMA_DEFINITION: SchemaDefinition = {
+  id: USER_SCHEMA,
+  name: 'User',
+  description: 'User Account',
+  attributes: [
+    str('userName', {
+      required: true,
+      uniqueness: 'server',
+      description: 'Unique identifier for the User (case-insensitive)',
+    }),
+    complex('name', [
+      str('formatted'),
+      str('familyName'),
+      str('givenName'),
+      str('middleName'),
+      str('honorificPrefix'),
+      str('honorificSuffix'),
+    ]),
+    str('displayName'),
+    str('nickName'),
+    attr('profileUrl', 'reference', { referenceTypes: ['external'] }),
+    str('title'),
+    str('userType'),
+    str('preferredLanguage'),
+    str('locale'),
+    str('timezone'),
+    attr('active', 'boolean'),
+    str('password', { mutability: 'writeOnly', returned: 'never' }),
+    multi('emails', ['work', 'home', 'other']),
+    multi('phoneNumbers', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
+    multi('ims', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
+    multi('photos', ['photo', 'thumbnail'], attr('value', 'reference', { referenceTypes: ['external'] })),
+    complex(
+      'addresses',
+      [
+        str('formatted'),
+        str('streetAddress'),
+        str('locality'),
+        str('region'),
+        str('postalCode'),
+        str('country'),
+        str('type', { canonicalValues: ['work', 'home', 'other'] }),
+        attr('primary', 'boolean'),
+      ],
+      { multiValued: true },
+    ),
+    complex(
+      'groups',
+      [
+        str('value', { mutability: 'readOnly' }),
+        attr('$ref', 'reference', { referenceTypes: ['Group'], mutability: 'readOnly' }),
+        str('display', { mutability: 'readOnly' }),
+        str('type', { mutability: 'readOnly', canonicalValues: ['direct', 'indirect'] }),
+      ],
+      { multiValued: true, mutability: 'readOnly', description: 'Groups the User belongs to (read-only)' },
+    ),
+    multi('entitlements', []),
+    multi('roles', []),
+    multi('x509Certificates', []),
+  ],
+};
+
+export const ENTERPRISE_USER_SCHEMA_DEFINITION: SchemaDefinition = {
+  id: ENTERPRISE_USER_SCHEMA,
+  name: 'EnterpriseUser',
+  description: 'Enterprise User',
+  attributes: [
+    str('employeeNumber'),
+    str('costCenter'),
+    str('organization'),
+    str('division'),
+    str('department'),
+    complex('manager', [
+      str('value', { caseExact: true, description: 'The id of the SCIM resource representing the manager' }),
+      attr('$ref', 'reference', { referenceTypes: ['User'] }),
+      str('displayName', { mutability: 'readOnly' }),
+    ]),
+  ],
+};
+
+export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
+  id: GROUP_SCHEMA,
+  name: 'Group',
+  description: 'Group',
+  attributes: [
+    str('displayName', { required: true, uniqueness: 'server' }),
+    complex(
+      'members',
+      [
+        str('value', { mutability: 'immutable', caseExact: true }),
+        attr('$ref', 'reference', { referenceTypes: ['User', 'Group'], mutability: 'immutable' }),
+        str('display', { mutability: 'readOnly' }),
+        str('type', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
+      ],
+      { multiValued: true },
+    ),
+  ],
+};
+
+/** Attributes every resource has (RFC 7643 §3.1), outside any schema's attribute list. */
+export const COMMON_ATTRIBUTES: AttributeDefinition[] = [
+  str('id', { caseExact: true, mutability: 'readOnly', returned: 'always', uniqueness: 'server' }),
+  str('externalId', { caseExact: true }),
+  complex(
+    'meta',
+    [
+      str('resourceType', { mutability: 'readOnly', caseExact: true }),
+      attr('created', 'dateTime', { mutability: 'readOnly' }),
+      attr('lastModified', 'dateTime', { mutability: 'readOnly' }),
+      attr('location', 'reference', { mutability: 'readOnly' }),
+      str('version', { mutability: 'readOnly', caseExact: true }),
+    ],
+    { mutability: 'readOnly' },
+  ),
+];
+
+export interface ResourceTypeDefinition {
+  name: 'User' | 'Group';
+  endpoint: string;
+  schema: SchemaDefinition;
+  extensions: SchemaDefinition[];
+}
+
+export const USER_RESOURCE_TYPE: ResourceTypeDefinition = {
+  name: 'User',
+  endpoint: '/Users',
+  schema: USER_SCHEMA_DEFINITION,
+  extensions: [ENTERPRISE_USER_SCHEMA_DEFINITION],
+};
+
+export const GROUP_RESOURCE_TYPE: ResourceTypeDefinition = {
+  name: 'Group',
+  endpoint: '/Groups',
+  schema: GROUP_SCHEMA_DEFINITION,
+  extensions: [],
+};
+
+/** Where an attribute lives: in the core schema (urn undefined) or an extension. */
+export interface ResolvedAttribute {
+  urn?: string;
+  definition: AttributeDefinition;
+  sub?: AttributeDefinition;
+}
+
+const byLowerName = (attributes: AttributeDefinition[]) =>
+  new Map(attributes.map((a) => [a.name.toLowerCase(), a] as const));
+
+/**
+ * Resolves an attribute path such as `userName`, `name.givenName`, `emails.value`,
+ * `urn:…:enterprise:2.0:User:manager.value` or `urn:…:core:2.0:User:title` case-insensitively.
+ * Returns undefined for an attribute the resource type does not define.
+ */
+export function resolveAttribute(type: ResourceTypeDefinition, path: string): ResolvedAttribute | undefined {
+  let urn: string | undefined;
+  let rest = path;
+  const lower = path.toLowerCase();
+  for (const schema of [type.schema, ...type.extensions]) {
+    const prefix = schema.id.toLowerCase() + ':';
+    if (lower.startsWith(prefix)) {
+      urn = schema.id === type.schema.id ? undefined : schema.id;
+      rest = path.slice(prefix.length);
+      break;
+    }
+  }
+  if (rest.includes(':')) return undefined;
+  const [name, subName, ...more] = rest.split('.');
+  if (more.length > 0 || !name) return undefined;
+  const pool = urn
+    ? type.extensions.find((e) => e.id === urn)!.attributes
+    : [...COMMON_ATTRIBUTES, ...type.schema.attributes];
+  const definition = byLowerName(pool).get(name.toLowerCase());
+  if (!definition) return undefined;
+  if (subName === undefined) return { urn, definition };
+  const sub = byLowerName(definition.subAttributes ?? []).get(subName.toLowerCase());
+  return sub ? { urn, definition, sub } : undefined;
+}
