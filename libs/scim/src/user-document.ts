@@ -1,10 +1,5 @@
 import { invalidSyntax, invalidValue } from './errors';
-import {
-  AttributeDefinition,
-  ResourceTypeDefinition,
-  USER_RESOURCE_TYPE,
-  USER_SCHEMA,
-} from './schemas';
+import { AttributeDefinition, ResourceTypeDefinition, USER_RESOURCE_TYPE, USER_SCHEMA } from './schemas';
 
 /** A User as stored: canonical attribute names, typed values, no id/meta/groups (the server owns those). */
 export type UserDocument = Record<string, unknown> & { schemas: string[]; userName: string };

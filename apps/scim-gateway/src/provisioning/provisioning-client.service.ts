@@ -40,16 +40,18 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
     private readonly config: ScimGatewayConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.events = new QueueEvents(QueueName.ProvisioningCommands, {
       connection: redisConnection(this.config.REDIS_URL),
       prefix: this.config.QUEUE_PREFIX,
     });
-    await this.events.waitUntilReady();
+    // Not awaited: a gateway may start while Redis is away (it reports not ready meanwhile).
+    this.events.on('error', () => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.events?.close();
+    // Bounded: with Redis unreachable, close() would wait for a connection that never comes.
+    await Promise.race([this.events?.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 
   /** Sends a command and returns the resulting subject (null after a delete) or throws the SCIM error. */

@@ -26,12 +26,16 @@ export class ScimTokensService implements OnModuleInit, OnApplicationShutdown {
     private readonly config: ScimGatewayConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    this.subscriber = this.redis.duplicate();
+  onModuleInit(): void {
+    // Not awaited: the gateway starts (and reports not ready) while Redis is away; ioredis
+    // subscribes as soon as it connects and again after every reconnect.
+    this.subscriber = this.redis.duplicate({ maxRetriesPerRequest: null });
     this.subscriber.on('message', (_channel: string, tokenId: string) => this.forget(tokenId));
     // After a reconnect, revocations may have been missed: trust nothing cached.
     this.subscriber.on('ready', () => this.cache.clear());
-    await this.subscriber.subscribe(scimTokenRevokedChannel(this.config.QUEUE_PREFIX));
+    this.subscriber.subscribe(scimTokenRevokedChannel(this.config.QUEUE_PREFIX)).catch((error: Error) => {
+      this.logger.error({ err: error.message }, 'could not subscribe to SCIM token revocations');
+    });
     this.flushTimer = setInterval(() => void this.flushLastUsed(), this.config.SCIM_LAST_USED_FLUSH_MS);
     this.flushTimer.unref();
   }
@@ -39,7 +43,7 @@ export class ScimTokensService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.flushTimer);
     await this.flushLastUsed();
-    await this.subscriber?.quit().catch(() => undefined);
+    this.subscriber?.disconnect();
   }
 
   /** The principal for a presented token, or undefined when it is unknown or expired. */
