@@ -9,6 +9,7 @@ export async function createScimGatewayApp(
 ): Promise<NestFastifyApplication> {
   const app = await createHttpApp(ScimGatewayModule.forRoot(options), {
     bodyLimit: options.config.SCIM_MAX_BODY_BYTES,
+    bodyParser: false,
   });
   configureScimHttp(app);
   return app;

@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 export interface HttpAppSettings {
   /** Largest accepted request body, in bytes (413 beyond it). */
   bodyLimit: number;
+  /** false when the app installs its own body parsers (the SCIM gateway does). */
+  bodyParser?: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: settings.bodyLimit, trustProxy: true }),
-    { bufferLogs: true },
+    { bufferLogs: true, bodyParser: settings.bodyParser ?? true },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

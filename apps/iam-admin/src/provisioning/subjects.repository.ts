@@ -49,7 +49,8 @@ export class SubjectsRepository {
   }
 
   async update(em: EntityManager, subject: SubjectEntity, columns: SubjectColumns): Promise<SubjectEntity> {
-    const rows: SubjectEntity[] = await em.query(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
+    const [rows]: [SubjectEntity[], number] = await em.query(
       `UPDATE subjects SET user_name = $3, external_id = $4, display_name = $5, active = $6, document = $7,
          version = version + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2 RETURNING ${RETURNING}`,

@@ -14,6 +14,7 @@ export class ScimExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** Maps anything thrown while serving a SCIM request; Fastify's own errors (413, …) arrive as HttpExceptions. */
 export function toScimError(exception: unknown, logger: Logger): ScimError {
   if (exception instanceof ScimError) return exception;
   if (exception instanceof HttpException) {
@@ -29,13 +30,10 @@ export function toScimError(exception: unknown, logger: Logger): ScimError {
   return new ScimError(500, `internal error; quote correlation id ${correlationId}`);
 }
 
-export function sendScimError(reply: FastifyReply, error: ScimError, retryAfterSeconds?: number): void {
+export function sendScimError(reply: FastifyReply, error: ScimError): void {
   if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="SCIM"');
-  if (error.status === 503 || error.status === 429)
-    reply.header(
-      'Retry-After',
-      String(retryAfterSeconds ?? (error as { retryAfter?: number }).retryAfter ?? 5),
-    );
+  const retryAfter = (error as { retryAfter?: number }).retryAfter;
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   void reply
     .status(error.status)
     .header('Content-Type', SCIM_MEDIA_TYPE)
