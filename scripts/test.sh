@@ -8,4 +8,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash scripts/ensure-services.sh
+# The crash-recovery test runs the built IAM service as a child process it can kill.
+npm run --silent build
 exec npx jest --ci "$@"

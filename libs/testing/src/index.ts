@@ -4,3 +4,4 @@ export * from './fixtures';
 export * from './log-capture';
 export * from './database';
 export * from './stack';
+export * from './child-process';

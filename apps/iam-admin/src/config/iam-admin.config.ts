@@ -86,4 +86,16 @@ export class IamAdminConfig {
   @Min(1)
   @Max(500)
   PROVISIONING_CONCURRENCY = 32;
+
+  /** How long a worker's claim on a command lasts without renewal (a crashed worker's commands return after it). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  PROVISIONING_LOCK_MS = 30000;
+
+  /** How often workers look for commands whose worker died. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  PROVISIONING_STALLED_CHECK_MS = 30000;
 }

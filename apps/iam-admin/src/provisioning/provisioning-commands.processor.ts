@@ -1,13 +1,14 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnModuleInit } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { ProvisioningCommand, ProvisioningOutcome, QueueName } from '@app/contracts';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { ProvisioningCommandsService } from './provisioning-commands.service';
 
 /** The IAM side of the provisioning queue: every command the SCIM gateway accepted lands here. */
-@Processor(QueueName.ProvisioningCommands)
-export class ProvisioningCommandsProcessor extends WorkerHost implements OnModuleInit {
+// autorun off: the worker starts once the app (and its migrated database) is ready, with tuned options.
+@Processor(QueueName.ProvisioningCommands, { autorun: false })
+export class ProvisioningCommandsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProvisioningCommandsProcessor.name);
 
   constructor(
@@ -17,8 +18,14 @@ export class ProvisioningCommandsProcessor extends WorkerHost implements OnModul
     super();
   }
 
-  onModuleInit(): void {
+  onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.PROVISIONING_CONCURRENCY;
+    // A worker that dies mid-command loses its lock after lockDuration; another picks the job up.
+    this.worker.opts.lockDuration = this.config.PROVISIONING_LOCK_MS;
+    this.worker.opts.stalledInterval = this.config.PROVISIONING_STALLED_CHECK_MS;
+    this.worker
+      .run()
+      .catch((error: Error) => this.logger.error({ err: error.message }, 'provisioning worker stopped'));
   }
 
   process(job: Job<ProvisioningCommand>): Promise<ProvisioningOutcome> {

@@ -1,0 +1,152 @@
+import { Queue, QueueEvents } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ProvisioningCommandName, ProvisioningOutcome, QueueName } from '@app/contracts';
+import { redisConnection } from '@app/platform';
+import {
+  createTenant,
+  issueAdminToken,
+  PLATFORM_PERMISSIONS,
+  RunningApp,
+  spawnIamAdmin,
+  startIamAdmin,
+  startScimGateway,
+  startScimStack,
+  withTenant,
+} from '@app/testing';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const user = (userName: string) => ({ schemas: [USER], userName, active: true, displayName: userName });
+
+async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const liveSubjects = async (dataSource: DataSource, tenantId: string) =>
+  (
+    await dataSource.query(`SELECT user_name FROM subjects WHERE tenant_id = $1 AND deleted_at IS NULL`, [
+      tenantId,
+    ])
+  ).map((r: { user_name: string }) => r.user_name);
+
+describe('no accepted write is lost, none is applied twice', () => {
+  it('answers 503 + Retry-After while IAM is down, then applies the queued write exactly once', async () => {
+    const s = await startScimStack({
+      gatewayEnv: { SCIM_COMMAND_TIMEOUT_MS: '700', SCIM_RETRY_AFTER_SECONDS: '7' },
+    });
+    const probe = await new DataSource({ type: 'postgres', url: s.iam.env.DATABASE_URL }).initialize();
+    let iam: RunningApp | undefined;
+    try {
+      await s.iam.close();
+      const userName = `down-${randomUUID().slice(0, 8)}@contoso.com`;
+      const res = await s.scim('POST', '/Users', user(userName));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('7');
+      expect(res.body).toMatchObject({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '503',
+      });
+      expect(await liveSubjects(probe, s.tenantId)).toEqual([]);
+
+      iam = await startIamAdmin(s.iam.env);
+      await waitFor(async () => ((await liveSubjects(probe, s.tenantId)).length > 0 ? true : undefined));
+      // Entra retries the create: the first one was applied, so the retry finds the userName taken.
+      const retry = await s.scim('POST', '/Users', user(userName));
+      expect(retry.status).toBe(409);
+      const found = await s.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+      expect(found.body.totalResults).toBe(1);
+      expect(await liveSubjects(probe, s.tenantId)).toEqual([userName]);
+    } finally {
+      await probe.destroy();
+      await iam?.close();
+      await s.gateway.close();
+    }
+  });
+
+  it('answers a re-delivered command with its recorded outcome instead of applying it again', async () => {
+    const s = await startScimStack();
+    const queue = new Queue(QueueName.ProvisioningCommands, {
+      connection: redisConnection(s.iam.env.REDIS_URL),
+      prefix: s.iam.env.QUEUE_PREFIX,
+    });
+    const events = new QueueEvents(QueueName.ProvisioningCommands, {
+      connection: redisConnection(s.iam.env.REDIS_URL),
+      prefix: s.iam.env.QUEUE_PREFIX,
+    });
+    try {
+      await events.waitUntilReady();
+      const command = {
+        name: ProvisioningCommandName.CreateUser,
+        commandId: randomUUID(),
+        tenantId: s.tenantId,
+        provider: s.provider,
+        scimTokenId: s.scimTokenId,
+        document: user(`redelivered-${randomUUID().slice(0, 8)}@contoso.com`),
+      };
+      // Two deliveries of one command (as after a worker crash between commit and acknowledgement).
+      const first = await queue.add(command.name, command, { jobId: `${command.commandId}-a` });
+      const second = await queue.add(command.name, command, { jobId: `${command.commandId}-b` });
+      const outcomes = (await Promise.all([
+        first.waitUntilFinished(events, 10_000),
+        second.waitUntilFinished(events, 10_000),
+      ])) as ProvisioningOutcome[];
+      expect(outcomes[0]).toEqual(outcomes[1]);
+      expect(outcomes[0]!.ok).toBe(true);
+      expect(await liveSubjects(s.iam.app.get(DataSource), s.tenantId)).toEqual([command.document.userName]);
+    } finally {
+      await events.close();
+      await queue.close();
+      await s.close();
+    }
+  });
+
+  it('survives a crash (SIGKILL) of the IAM service mid-cycle: every accepted create applied exactly once', async () => {
+    // Set-up through an in-process IAM on another queue prefix (its worker must not take our commands).
+    const setup = await startIamAdmin();
+    const prefix = `crash-${randomUUID().slice(0, 8)}`;
+    const gateway = await startScimGateway({ QUEUE_PREFIX: prefix, SCIM_COMMAND_TIMEOUT_MS: '60000' });
+    const platformToken = await issueAdminToken(setup, PLATFORM_PERMISSIONS);
+    const tenantId = await createTenant(setup, platformToken, 'crash');
+    const stack = await withTenant(setup, gateway, platformToken, tenantId);
+    const dataSource = setup.app.get(DataSource);
+    const childEnv = {
+      ...setup.env,
+      QUEUE_PREFIX: prefix,
+      PROVISIONING_LOCK_MS: '2000',
+      PROVISIONING_STALLED_CHECK_MS: '1000',
+      PROVISIONING_CONCURRENCY: '8',
+    };
+    let iam = await spawnIamAdmin(childEnv);
+    try {
+      const names = Array.from(
+        { length: 80 },
+        (_, i) => `crash-${i}-${randomUUID().slice(0, 6)}@contoso.com`,
+      );
+      const responses = Promise.all(names.map((n) => stack.scim('POST', '/Users', user(n))));
+      await waitFor(async () => ((await liveSubjects(dataSource, tenantId)).length >= 15 ? true : undefined));
+      await iam.crash();
+      const appliedAtCrash = (await liveSubjects(dataSource, tenantId)).length;
+      expect(appliedAtCrash).toBeLessThan(names.length);
+      iam = await spawnIamAdmin(childEnv);
+      const results = await responses;
+      expect(results.map((r) => r.status)).toEqual(Array(names.length).fill(201));
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(names.length);
+      expect((await liveSubjects(dataSource, tenantId)).sort()).toEqual([...names].sort());
+      const [{ n }] = await dataSource.query(
+        `SELECT count(*)::int AS n FROM provisioning_commands WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      expect(n).toBe(names.length);
+    } finally {
+      await iam.stop();
+      await gateway.close();
+      await setup.close();
+    }
+  }, 90_000);
+});
