@@ -1,8 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '../../..');
+/** The repository root, from source (libs/testing/src) or from dist/libs/testing/src alike. */
+const ROOT = ((dir: string): string => {
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+})(__dirname);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,28 +29,29 @@ export interface ChildService {
   stop(): Promise<void>;
 }
 
+const PORT_VARIABLE = { 'iam-admin': 'IAM_PORT', 'scim-gateway': 'SCIM_PORT' } as const;
+
 /**
- * The built IAM admin service (dist/) as a real child process, so a test can kill it mid-work.
- * `npm test` builds before it runs Jest.
+ * A built service (dist/) as a real child process, so a test can kill it mid-work and a benchmark
+ * measures what production runs. `npm test` and `npm run bench:*` build first.
  */
-export async function spawnIamAdmin(env: Record<string, string>): Promise<ChildService> {
+export async function spawnService(
+  app: keyof typeof PORT_VARIABLE,
+  env: Record<string, string>,
+): Promise<ChildService> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['-r', 'tsconfig-paths/register', 'dist/apps/iam-admin/src/main.js'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...env,
-        TS_NODE_BASEURL: 'dist',
-        IAM_PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', `dist/apps/${app}/src/main.js`], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ...env,
+      TS_NODE_BASEURL: 'dist',
+      [PORT_VARIABLE[app]]: String(port),
+      HOST: '127.0.0.1',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -53,13 +59,13 @@ export async function spawnIamAdmin(env: Record<string, string>): Promise<ChildS
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`iam-admin exited at start:\n${output.join('')}`);
+    if (child.exitCode !== null) throw new Error(`${app} exited at start:\n${output.join('')}`);
     const ok = await fetch(`${url}/health/ready`).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) break;
-    if (Date.now() > until) throw new Error(`iam-admin did not become ready:\n${output.join('')}`);
+    if (Date.now() > until) throw new Error(`${app} did not become ready:\n${output.join('')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -76,3 +82,5 @@ export async function spawnIamAdmin(env: Record<string, string>): Promise<ChildS
     },
   };
 }
+
+export const spawnIamAdmin = (env: Record<string, string>) => spawnService('iam-admin', env);

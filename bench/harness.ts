@@ -1,0 +1,161 @@
+import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Client } from 'pg';
+import { ChildService, spawnService } from '@app/testing';
+
+export const BENCH_DATABASE =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/iam_bench';
+export const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+export interface BenchStack {
+  iam: ChildService;
+  gateway: ChildService;
+  adminToken: string;
+  tenantId: string;
+  scimToken: string;
+  /** `${gateway.url}/${tenantId}/api/scim/v2` */
+  scimBase: string;
+  db: Client;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL and Redis (started if needed), a fresh bench database, both services as real processes. */
+export async function startBenchStack(): Promise<BenchStack> {
+  execFileSync('bash', ['scripts/ensure-services.sh'], { stdio: 'inherit' });
+  const admin = new Client({
+    connectionString: Object.assign(new URL(BENCH_DATABASE), { pathname: '/postgres' }).toString(),
+  });
+  await admin.connect();
+  const name = new URL(BENCH_DATABASE).pathname.slice(1);
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+
+  const adminToken = `iamadm_${randomBytes(32).toString('base64url')}`;
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: BENCH_DATABASE,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    IAM_SECRET_KEY: randomBytes(32).toString('base64'),
+    IAM_BOOTSTRAP_ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'warn',
+    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '20',
+  };
+  const iam = await spawnService('iam-admin', env);
+  const gateway = await spawnService('scim-gateway', env);
+  const call = async (method: string, url: string, body?: unknown, tenantId?: string) => {
+    const res = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        'content-type': 'application/json',
+        ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+  const tenantId = (await call('GET', `${iam.url}/v1/tenants`))[0].id as string;
+  await call(
+    'POST',
+    `${iam.url}/v1/sso/azuread`,
+    {
+      scheme: 'entra',
+      displayName: 'Entra',
+      type: 'oidc',
+      properties: {
+        clientId: 'bench',
+        clientSecret: 'bench-secret',
+        authority: 'https://login.microsoftonline.com/x/v2.0',
+      },
+    },
+    tenantId,
+  );
+  const scimToken = (
+    await call('POST', `${iam.url}/v1/scim`, { provider: 'entra', providerDisplayName: 'Entra' }, tenantId)
+  ).token as string;
+  const db = new Client({ connectionString: BENCH_DATABASE });
+  await db.connect();
+  return {
+    iam,
+    gateway,
+    adminToken,
+    tenantId,
+    scimToken,
+    scimBase: `${gateway.url}/${tenantId}/api/scim/v2`,
+    db,
+    stop: async () => {
+      await db.end();
+      await gateway.stop();
+      await iam.stop();
+    },
+  };
+}
+
+/** Seeds users straight into the table (seeding is not what is measured), then ANALYZE. */
+export async function seedUsers(stack: BenchStack, count: number, prefix = 'seed'): Promise<void> {
+  await stack.db.query(
+    `INSERT INTO subjects (tenant_id, user_name, external_id, display_name, active, document, provider, source, version)
+     SELECT $1, '${prefix}-' || g || '@contoso.com', 'ext-' || g, 'Seed User ' || g, true,
+       jsonb_build_object('schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),
+         'userName', '${prefix}-' || g || '@contoso.com', 'externalId', 'ext-' || g, 'displayName', 'Seed User ' || g,
+         'active', true, 'emails', jsonb_build_array(jsonb_build_object('type', 'work', 'primary', true, 'value', '${prefix}-' || g || '@contoso.com'))),
+       'entra', 'scim', 1
+     FROM generate_series(1, $2) g`,
+    [stack.tenantId, count],
+  );
+  await stack.db.query('ANALYZE subjects');
+}
+
+export interface ScenarioResult {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Runs one autocannon scenario and returns its figures (latencies in ms). */
+export async function runScenario(
+  name: string,
+  options: Omit<autocannon.Options, 'url'> & { url: string },
+): Promise<ScenarioResult> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  return {
+    name,
+    requests: result.requests.total,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export function printResults(title: string, results: ScenarioResult[], notes: string[] = []): void {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`\n## ${title}`);
+  console.log(
+    `machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `load: ${CONNECTIONS} connections, ${DURATION_S} s per scenario; everything (PostgreSQL, Redis, both services, load generator) on this machine\n`,
+  );
+  console.log('| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+    );
+  }
+  for (const note of notes) console.log(`\n${note}`);
+}
