@@ -43,7 +43,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     IAM_SECRET_KEY: randomBytes(32).toString('base64'),
     IAM_BOOTSTRAP_ADMIN_TOKEN: adminToken,
     LOG_LEVEL: 'warn',
-    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '20',
+    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
   };
   const iam = await spawnService('iam-admin', env);
   const gateway = await spawnService('scim-gateway', env);
@@ -58,7 +58,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
+    return res.json() as Promise<Record<string, any>>;
   };
   const tenantId = (await call('GET', `${iam.url}/v1/tenants`))[0].id as string;
   await call(
