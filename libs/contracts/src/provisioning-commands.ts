@@ -9,6 +9,10 @@ export enum ProvisioningCommandName {
   ReplaceUser = 'replace-user',
   PatchUser = 'patch-user',
   DeleteUser = 'delete-user',
+  CreateGroup = 'create-group',
+  ReplaceGroup = 'replace-group',
+  PatchGroup = 'patch-group',
+  DeleteGroup = 'delete-group',
 }
 
 interface CommandBase {
@@ -47,16 +51,53 @@ export interface DeleteUserCommand extends CommandBase {
   ifMatchVersion?: number;
 }
 
+export interface CreateGroupCommand extends CommandBase {
+  name: ProvisioningCommandName.CreateGroup;
+  /** The normalised Group document, without members. */
+  document: Record<string, unknown>;
+  /** Subject ids of the initial members. */
+  members: string[];
+}
+
+export interface ReplaceGroupCommand extends CommandBase {
+  name: ProvisioningCommandName.ReplaceGroup;
+  groupId: string;
+  document: Record<string, unknown>;
+  /** The whole member list; undefined leaves the members as they are. */
+  members?: string[];
+  ifMatchVersion?: number;
+}
+
+export interface PatchGroupCommand extends CommandBase {
+  name: ProvisioningCommandName.PatchGroup;
+  groupId: string;
+  operations: Array<{ op: 'add' | 'replace' | 'remove'; path?: string; value?: unknown }>;
+  ifMatchVersion?: number;
+}
+
+export interface DeleteGroupCommand extends CommandBase {
+  name: ProvisioningCommandName.DeleteGroup;
+  groupId: string;
+  ifMatchVersion?: number;
+}
+
 export type ProvisioningCommand =
-  CreateUserCommand | ReplaceUserCommand | PatchUserCommand | DeleteUserCommand;
+  | CreateUserCommand
+  | ReplaceUserCommand
+  | PatchUserCommand
+  | DeleteUserCommand
+  | CreateGroupCommand
+  | ReplaceGroupCommand
+  | PatchGroupCommand
+  | DeleteGroupCommand;
 
 export type ProvisioningCommandOf<N extends ProvisioningCommandName> = Extract<
   ProvisioningCommand,
   { name: N }
 >;
 
-/** A subject as the command left it: enough for the gateway to render the SCIM resource. */
-export interface SubjectSnapshot {
+/** A subject or group as the command left it (a group without its members): enough to render it. */
+export interface ResourceSnapshot {
   id: string;
   document: Record<string, unknown>;
   version: number;
@@ -72,4 +113,4 @@ export interface ProvisioningFailure {
 }
 
 export type ProvisioningOutcome =
-  { ok: true; subject: SubjectSnapshot | null } | { ok: false; failure: ProvisioningFailure };
+  { ok: true; subject: ResourceSnapshot | null } | { ok: false; failure: ProvisioningFailure };

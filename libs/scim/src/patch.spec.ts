@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ScimError } from './errors';
 import { applyPatch, canonicalPath, normalizePatchRequest } from './patch';
 import { ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA, USER_RESOURCE_TYPE } from './schemas';
-import { normalizeUserDocument } from './user-document';
+import { normalizeUserDocument } from './resource-document';
 
 const patchBody = (...Operations: unknown[]) => ({ schemas: [PATCH_OP_SCHEMA], Operations });
 const base = () =>

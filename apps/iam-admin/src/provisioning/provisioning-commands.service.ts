@@ -1,30 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isDeepStrictEqual } from 'node:util';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import {
   ProvisioningCommand,
   ProvisioningCommandName,
   ProvisioningFailure,
   ProvisioningOutcome,
-  SubjectSnapshot,
+  ResourceSnapshot,
 } from '@app/contracts';
-import { SubjectEntity } from '@app/database';
-import { applyPatch, normalizeUserDocument, notFound, ScimError, uniqueness, UserDocument } from '@app/scim';
-import { SubjectColumns, SubjectsRepository } from './subjects.repository';
+import { ScimError } from '@app/scim';
+import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningOutcomesRepository } from './provisioning-outcomes.repository';
+import { UserCommandsHandler } from './user-commands.handler';
+
+/** Unique constraints whose violation is the client's `uniqueness` error, with what to tell it. */
+const UNIQUENESS: Record<string, string> = {
+  uq_subjects_tenant_user_name: 'userName is already taken in this tenant (userName is case-insensitive)',
+  uq_groups_tenant_display_name: 'displayName is already taken by a group of this tenant (case-insensitive)',
+};
 
 /**
- * Applies provisioning commands to subjects: one database transaction per command, the subject
- * row locked while it changes, the outcome recorded under the command id in the same transaction.
+ * Applies provisioning commands: one database transaction per command, the outcome recorded under
+ * the command id in the same transaction so a re-delivered command is answered, not re-applied.
  * Protocol refusals come back as typed failures; anything else throws so BullMQ retries the job.
  */
 @Injectable()
 export class ProvisioningCommandsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly subjects: SubjectsRepository,
     private readonly outcomes: ProvisioningOutcomesRepository,
+    private readonly users: UserCommandsHandler,
+    private readonly groups: GroupCommandsHandler,
   ) {}
 
   async apply(command: ProvisioningCommand): Promise<ProvisioningOutcome> {
@@ -32,8 +38,7 @@ export class ProvisioningCommandsService {
       return await this.dataSource.transaction(async (em) => {
         const claim = await this.outcomes.claim(em, command);
         if (!claim.claimed) return claim.outcome;
-        const subject = await this.applyIn(em, command);
-        const outcome: ProvisioningOutcome = { ok: true, subject: subject ? snapshot(subject) : null };
+        const outcome: ProvisioningOutcome = { ok: true, subject: await this.applyIn(em, command) };
         await this.outcomes.complete(em, command.commandId, outcome);
         return outcome;
       });
@@ -44,72 +49,28 @@ export class ProvisioningCommandsService {
     }
   }
 
-  private async applyIn(em: EntityManager, command: ProvisioningCommand): Promise<SubjectEntity | null> {
+  private applyIn(em: EntityManager, command: ProvisioningCommand): Promise<ResourceSnapshot | null> {
     switch (command.name) {
       case ProvisioningCommandName.CreateUser:
-        return this.subjects.insert(
-          em,
-          command.tenantId,
-          columnsOf(normalizeUserDocument(command.document)),
-          {
-            provider: command.provider,
-            source: 'scim',
-          },
-        );
-      case ProvisioningCommandName.ReplaceUser: {
-        const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-        return this.subjects.update(em, subject, columnsOf(normalizeUserDocument(command.document)));
-      }
-      case ProvisioningCommandName.PatchUser: {
-        const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-        const patched = normalizeUserDocument(applyPatch(subject.document, command.operations));
-        // A PATCH that changes nothing leaves version and lastModified alone.
-        if (isDeepStrictEqual(patched, subject.document)) return subject;
-        return this.subjects.update(em, subject, columnsOf(patched));
-      }
-      case ProvisioningCommandName.DeleteUser: {
-        const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-        await this.subjects.markDeleted(em, subject);
-        return null;
-      }
+        return this.users.create(em, command);
+      case ProvisioningCommandName.ReplaceUser:
+        return this.users.replace(em, command);
+      case ProvisioningCommandName.PatchUser:
+        return this.users.patch(em, command);
+      case ProvisioningCommandName.DeleteUser:
+        return this.users.delete(em, command);
+      case ProvisioningCommandName.CreateGroup:
+        return this.groups.create(em, command);
+      case ProvisioningCommandName.ReplaceGroup:
+        return this.groups.replace(em, command);
+      case ProvisioningCommandName.PatchGroup:
+        return this.groups.patch(em, command);
+      case ProvisioningCommandName.DeleteGroup:
+        return this.groups.delete(em, command);
       default:
         return assertUnreachable(command);
     }
   }
-
-  private async lock(
-    em: EntityManager,
-    tenantId: string,
-    id: string,
-    ifMatchVersion?: number,
-  ): Promise<SubjectEntity> {
-    const subject = await this.subjects.findForUpdate(em, tenantId, id);
-    if (!subject) throw notFound(`User ${id} not found`);
-    if (ifMatchVersion !== undefined && ifMatchVersion !== subject.version) {
-      throw new ScimError(412, `User ${id} is at version ${subject.version}, not ${ifMatchVersion}`);
-    }
-    return subject;
-  }
-}
-
-function columnsOf(document: UserDocument): SubjectColumns {
-  return {
-    userName: document.userName,
-    externalId: typeof document.externalId === 'string' ? document.externalId : null,
-    displayName: typeof document.displayName === 'string' ? document.displayName : null,
-    active: document.active !== false,
-    document,
-  };
-}
-
-function snapshot(subject: SubjectEntity): SubjectSnapshot {
-  return {
-    id: subject.id,
-    document: subject.document,
-    version: subject.version,
-    createdAt: new Date(subject.createdAt).toISOString(),
-    updatedAt: new Date(subject.updatedAt).toISOString(),
-  };
 }
 
 /** Errors that are answers, not faults: they are recorded and returned, never retried. */
@@ -123,10 +84,8 @@ function refusal(error: unknown): ProvisioningFailure | undefined {
   }
   if (error instanceof QueryFailedError) {
     const driver = error.driverError as { code?: string; constraint?: string };
-    if (driver.code === '23505' && driver.constraint === 'uq_subjects_tenant_user_name') {
-      const failure = uniqueness('userName is already taken in this tenant (userName is case-insensitive)');
-      return { status: 409, scimType: 'uniqueness', detail: failure.detail };
-    }
+    const detail = driver.code === '23505' && driver.constraint ? UNIQUENESS[driver.constraint] : undefined;
+    if (detail) return { status: 409, scimType: 'uniqueness', detail };
   }
   return undefined;
 }

@@ -67,8 +67,9 @@ export class SubjectsRepository {
     return rows[0]!;
   }
 
-  /** Deprovisioning keeps the row as a tombstone for audit. */
+  /** Deprovisioning keeps the row as a tombstone for audit; its memberships go. */
   async markDeleted(em: EntityManager, subject: SubjectEntity): Promise<void> {
+    await em.query(`DELETE FROM group_members WHERE subject_id = $1`, [subject.id]);
     await em.query(
       `UPDATE subjects SET deleted_at = now(), active = false, version = version + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,

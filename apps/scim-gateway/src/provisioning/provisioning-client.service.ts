@@ -7,7 +7,7 @@ import {
   ProvisioningCommandName,
   ProvisioningOutcome,
   QueueName,
-  SubjectSnapshot,
+  ResourceSnapshot,
 } from '@app/contracts';
 import { redisConnection } from '@app/platform';
 import { ScimError } from '@app/scim';
@@ -59,7 +59,7 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
     principal: ScimPrincipal,
     name: N,
     body: CommandBody<N>,
-  ): Promise<SubjectSnapshot | null> {
+  ): Promise<ResourceSnapshot | null> {
     const command = {
       ...body,
       name,

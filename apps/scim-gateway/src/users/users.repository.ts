@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SubjectSnapshot } from '@app/contracts';
+import { ResourceSnapshot } from '@app/contracts';
 import { Filter, filterToSql, Paging, sortExpression, SqlMapping, USER_RESOURCE_TYPE } from '@app/scim';
 
 /** Where SCIM User attributes live in the subjects table (the indexed ones are columns). */
@@ -34,16 +34,16 @@ export interface UserQuery {
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async findById(tenantId: string, id: string): Promise<SubjectSnapshot | undefined> {
+  async findById(tenantId: string, id: string): Promise<ResourceSnapshot | undefined> {
     if (!UUID.test(id)) return undefined;
-    const rows: SubjectSnapshot[] = await this.dataSource.query(
+    const rows: ResourceSnapshot[] = await this.dataSource.query(
       `SELECT ${SNAPSHOT} FROM subjects s WHERE s.tenant_id = $1 AND s.id = $2 AND s.deleted_at IS NULL`,
       [tenantId, id],
     );
     return rows[0];
   }
 
-  async list(tenantId: string, query: UserQuery): Promise<{ total: number; subjects: SubjectSnapshot[] }> {
+  async list(tenantId: string, query: UserQuery): Promise<{ total: number; subjects: ResourceSnapshot[] }> {
     const params: unknown[] = [tenantId];
     let where = 's.tenant_id = $1 AND s.deleted_at IS NULL';
     if (query.filter) {
@@ -61,7 +61,7 @@ export class UsersRepository {
     const order = query.sortBy
       ? `${sortExpression(query.sortBy, USER_SQL)} ${direction} NULLS LAST, s.created_at, s.id`
       : 's.created_at, s.id';
-    const rows: Array<SubjectSnapshot & { total: string }> = await this.dataSource.query(
+    const rows: Array<ResourceSnapshot & { total: string }> = await this.dataSource.query(
       `SELECT ${SNAPSHOT}, count(*) OVER () AS total FROM subjects s WHERE ${where}
         ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, query.paging.count, query.paging.startIndex - 1],

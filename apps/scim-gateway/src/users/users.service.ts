@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProvisioningCommandName, SubjectSnapshot } from '@app/contracts';
+import { ProvisioningCommandName, ResourceSnapshot } from '@app/contracts';
 import {
   invalidValue,
   listResponse,
@@ -124,7 +124,7 @@ export class UsersService {
   }
 }
 
-function render(subject: SubjectSnapshot, baseUrl: string): ScimResource {
+function render(subject: ResourceSnapshot, baseUrl: string): ScimResource {
   return renderResource(subject.id, subject.document, {
     resourceType: 'User',
     created: subject.createdAt,

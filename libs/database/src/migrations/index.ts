@@ -1,5 +1,6 @@
 import { Foundation1764057600000 } from './1764057600000-Foundation';
 import { Subjects1764144000000 } from './1764144000000-Subjects';
+import { Groups1764230400000 } from './1764230400000-Groups';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
-export const MIGRATIONS = [Foundation1764057600000, Subjects1764144000000];
+export const MIGRATIONS = [Foundation1764057600000, Subjects1764144000000, Groups1764230400000];

@@ -1,6 +1,6 @@
 import { ScimError } from './errors';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './schemas';
-import { normalizeUserDocument } from './user-document';
+import { normalizeUserDocument } from './resource-document';
 
 describe('normalizeUserDocument', () => {
   it('accepts an older Entra body: nulls, odd case, string booleans, a malformed extension URN', () => {

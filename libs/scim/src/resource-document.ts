@@ -1,8 +1,10 @@
 import { invalidSyntax, invalidValue } from './errors';
-import { AttributeDefinition, ResourceTypeDefinition, USER_RESOURCE_TYPE, USER_SCHEMA } from './schemas';
+import { AttributeDefinition, GROUP_RESOURCE_TYPE, ResourceTypeDefinition, USER_RESOURCE_TYPE } from './schemas';
 
-/** A User as stored: canonical attribute names, typed values, no id/meta/groups (the server owns those). */
-export type UserDocument = Record<string, unknown> & { schemas: string[]; userName: string };
+/** A resource as stored: canonical attribute names, typed values, no id/meta (the server owns those). */
+export type ResourceDocument = Record<string, unknown> & { schemas: string[] };
+export type UserDocument = ResourceDocument & { userName: string };
+export type GroupDocument = ResourceDocument & { displayName: string };
 
 /** Attributes a client may send but the server owns: ignored on create and replace (RFC 7643 §2.2). */
 const SERVER_OWNED = new Set(['id', 'meta', 'groups']);
@@ -10,16 +12,36 @@ const SERVER_OWNED = new Set(['id', 'meta', 'groups']);
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+export const normalizeUserDocument = (body: unknown): UserDocument =>
+  normalizeDocument(body, USER_RESOURCE_TYPE) as UserDocument;
+
 /**
- * Turns a client's User body into the stored document: attribute names made canonical whatever
+ * A Group body → the stored document (without members) and the member ids it names.
+ * Members live as rows, never inside the document.
+ */
+export function normalizeGroupDocument(body: unknown): { document: GroupDocument; members?: string[] } {
+  const document = normalizeDocument(body, GROUP_RESOURCE_TYPE, ['members']) as GroupDocument;
+  const raw = isObject(body) ? Object.entries(body).find(([k]) => k.toLowerCase() === 'members')?.[1] : undefined;
+  return { document, members: raw === undefined || raw === null ? undefined : memberIds(raw) };
+}
+
+/** The ids in a `members` value: `[{value}, …]` (a single object is accepted too). */
+export function memberIds(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item, i) => {
+    const id = isObject(item) ? item.value : undefined;
+    if (typeof id !== 'string' || id === '') throw invalidValue(`members[${i}].value must be the id of a User`);
+    return id;
+  });
+}
+
+/**
+ * Turns a client's body into the stored document: attribute names made canonical whatever
  * their case, `null`s dropped (older Entra bodies send them), booleans accepted as `"True"`/`"False"`,
  * the manager accepted as a plain id, unknown extension schemas kept as sent, values otherwise
- * stored exactly as sent.
+ * stored exactly as sent. `omit` names attributes stored elsewhere (a group's members).
  */
-export function normalizeUserDocument(
-  body: unknown,
-  type: ResourceTypeDefinition = USER_RESOURCE_TYPE,
-): UserDocument {
+export function normalizeDocument(body: unknown, type: ResourceTypeDefinition, omit: string[] = []): ResourceDocument {
   if (!isObject(body)) throw invalidSyntax('the request body must be a JSON object');
   const out: Record<string, unknown> = {};
   const declared = Array.isArray(body.schemas)
@@ -32,18 +54,21 @@ export function normalizeUserDocument(
       continue;
     }
     const definition = findAttribute(type.schema.attributes.concat(commonWritable), key);
-    if (!definition || SERVER_OWNED.has(definition.name) || definition.mutability === 'writeOnly') continue;
+    if (!definition || SERVER_OWNED.has(definition.name) || omit.includes(definition.name)) continue;
+    if (definition.mutability === 'writeOnly') continue;
     const coerced = coerce(definition, value, definition.name);
     if (coerced !== undefined) out[definition.name] = coerced;
   }
-  const userName = out.userName;
-  if (typeof userName !== 'string' || userName.trim() === '') throw invalidValue('userName is required');
+  for (const required of type.schema.attributes.filter((a) => a.required)) {
+    const value = out[required.name];
+    if (typeof value !== 'string' || value.trim() === '') throw invalidValue(`${required.name} is required`);
+  }
   const extensionKeys = Object.keys(out).filter((k) => k.includes(':'));
-  const schemas = [USER_SCHEMA, ...extensionKeys];
+  const schemas = [type.schema.id, ...extensionKeys];
   // Unknown schema URNs the client declared without attributes are kept too (never rejected).
   for (const urn of declared)
     if (!schemas.some((s) => s.toLowerCase() === urn.toLowerCase())) schemas.push(urn);
-  return { ...out, schemas, userName } as UserDocument;
+  return { ...out, schemas };
 }
 
 const commonWritable: AttributeDefinition[] = [
