@@ -14,6 +14,7 @@ import {
 import { ScimGatewayConfig } from './config/scim-gateway.config';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { ScimExceptionFilter } from './scim-http/scim-exception.filter';
+import { GroupsModule } from './groups/groups.module';
 import { UsersModule } from './users/users.module';
 
 export interface ScimGatewayModuleOptions {
@@ -41,6 +42,7 @@ export class ScimGatewayModule {
         RedisClientModule.forUrl(config.REDIS_URL),
         HealthModule,
         UsersModule,
+        GroupsModule,
         DiscoveryModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ScimExceptionFilter }],

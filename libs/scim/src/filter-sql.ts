@@ -11,6 +11,11 @@ export interface SqlMapping {
   columns: Record<string, { sql: string; type: 'text' | 'uuid' | 'boolean' | 'timestamptz' }>;
   /** SQL expression of the jsonb document holding every other attribute. */
   document: string;
+  /** Multi-valued attributes kept as rows of another table, e.g. a group's `members`. */
+  relations?: Record<
+    string,
+    { from: string; where: string; columns: Record<string, { sql: string; type: 'text' | 'uuid' }> }
+  >;
 }
 
 export interface SqlFragment {
@@ -52,82 +57,71 @@ export function sortExpression(attrPath: string, mapping: SqlMapping): string {
   const resolved = resolveAttribute(mapping.resourceType, attrPath);
   if (!resolved) throw invalidFilter(`cannot sort by unknown attribute '${attrPath}'`);
   const operand = attributeOperand(resolved, mapping, attrPath);
-  if ('element' in operand) {
+  if ('elements' in operand) {
+    if (mapping.relations?.[resolved.definition.name]) throw invalidFilter(`cannot sort by '${attrPath}'`);
     const sub = operand.sub ?? 'value';
-    return `(SELECT el->>'${sub}' FROM jsonb_array_elements(${operand.element}) el ORDER BY (el->>'primary')::boolean IS TRUE DESC LIMIT 1)`;
+    return `(SELECT el->>'${sub}' FROM ${operand.elements.from} ORDER BY (el->>'primary')::boolean IS TRUE DESC LIMIT 1)`;
   }
   return operand.caseExact || operand.type !== 'string' ? operand.sql : `lower(${operand.sql})`;
 }
 
-type ElementContext = { element: string; definition: AttributeDefinition };
+/**
+ * The elements of a multi-valued attribute as SQL rows: jsonb array elements (`el`), or rows of a
+ * relation table (a group's members live in group_members, not in the document).
+ */
+interface Elements {
+  definition: AttributeDefinition;
+  /** FROM clause yielding one row per element. */
+  from: string;
+  /** Correlates those rows with the outer resource row. */
+  where: string;
+  operand(sub: AttributeDefinition): Operand;
+}
 
-function translate(
-  filter: Filter,
-  mapping: SqlMapping,
-  b: SqlBuilder,
-  element: ElementContext | undefined,
-): string {
+const exists = (elements: Elements, condition: string) =>
+  `EXISTS (SELECT 1 FROM ${elements.from} WHERE ${elements.where} AND ${condition})`;
+
+function translate(filter: Filter, mapping: SqlMapping, b: SqlBuilder, elements: Elements | undefined): string {
   switch (filter.kind) {
     case 'and':
     case 'or':
-      return `(${translate(filter.left, mapping, b, element)} ${filter.kind.toUpperCase()} ${translate(filter.right, mapping, b, element)})`;
+      return `(${translate(filter.left, mapping, b, elements)} ${filter.kind.toUpperCase()} ${translate(filter.right, mapping, b, elements)})`;
     case 'not':
-      return `(NOT COALESCE(${translate(filter.filter, mapping, b, element)}, false))`;
+      return `(NOT COALESCE(${translate(filter.filter, mapping, b, elements)}, false))`;
     case 'valuePath': {
-      if (element) throw invalidFilter('value filters cannot be nested');
+      if (elements) throw invalidFilter('value filters cannot be nested');
       const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
-      if (
-        !resolved ||
-        resolved.sub ||
-        !resolved.definition.multiValued ||
-        !resolved.definition.subAttributes
-      ) {
+      if (!resolved || resolved.sub || !resolved.definition.multiValued || !resolved.definition.subAttributes) {
         throw invalidFilter(`'${filter.attrPath}' is not a multi-valued complex attribute`);
       }
-      const array = jsonArray(mapping, resolved.urn, resolved.definition.name);
-      const inner = translate(filter.filter, mapping, b, { element: 'el', definition: resolved.definition });
-      return `EXISTS (SELECT 1 FROM jsonb_array_elements(${array}) el WHERE ${inner})`;
+      const inner = elementsOf(mapping, resolved.urn, resolved.definition);
+      return exists(inner, translate(filter.filter, mapping, b, inner));
     }
     case 'present':
     case 'compare': {
-      if (element) return compareElement(filter, element, b);
+      if (elements) return compare(filter, elements.operand(subAttribute(elements.definition, filter.attrPath)), b);
       const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
       if (!resolved) throw invalidFilter(`unknown attribute '${filter.attrPath}'`);
       const operand = attributeOperand(resolved, mapping, filter.attrPath);
-      if ('element' in operand) {
-        // `emails.value eq "x"` or `emails eq "x"`: some element matches.
-        const sub = (operand.definition.subAttributes ?? []).find((s) => s.name === (operand.sub ?? 'value'));
-        if (!sub) throw invalidFilter(`'${filter.attrPath}' cannot be compared directly`);
-        const cond = compare(
-          filter,
-          { sql: `el->>'${sub.name}'`, type: sub.type, caseExact: sub.caseExact },
-          b,
-        );
-        return `EXISTS (SELECT 1 FROM jsonb_array_elements(${operand.element}) el WHERE ${cond})`;
+      if ('elements' in operand) {
+        // `emails.value eq "x"`, `emails eq "x"`, `members pr`: some element matches.
+        if (filter.kind === 'present' && !operand.sub) return exists(operand.elements, 'true');
+        const sub = subAttribute(operand.elements.definition, operand.sub ?? 'value');
+        return exists(operand.elements, compare(filter, operand.elements.operand(sub), b));
       }
       return compare(filter, operand, b);
     }
   }
 }
 
-function compareElement(
-  filter: Extract<Filter, { kind: 'compare' | 'present' }>,
-  context: ElementContext,
-  b: SqlBuilder,
-): string {
-  const sub = (context.definition.subAttributes ?? []).find(
-    (s) => s.name.toLowerCase() === filter.attrPath.toLowerCase(),
-  );
-  if (!sub) throw invalidFilter(`'${context.definition.name}' has no sub-attribute '${filter.attrPath}'`);
-  return compare(
-    filter,
-    { sql: `${context.element}->>'${sub.name}'`, type: sub.type, caseExact: sub.caseExact },
-    b,
-  );
+function subAttribute(definition: AttributeDefinition, name: string): AttributeDefinition {
+  const sub = (definition.subAttributes ?? []).find((s) => s.name.toLowerCase() === name.toLowerCase());
+  if (!sub) throw invalidFilter(`'${definition.name}' has no sub-attribute '${name}'`);
+  return sub;
 }
 
 type Resolved = NonNullable<ReturnType<typeof resolveAttribute>>;
-type MultiOperand = { element: string; definition: AttributeDefinition; sub?: string };
+type MultiOperand = { elements: Elements; sub?: string };
 
 function attributeOperand(resolved: Resolved, mapping: SqlMapping, attrPath: string): Operand | MultiOperand {
   const { urn, definition, sub } = resolved;
@@ -135,23 +129,38 @@ function attributeOperand(resolved: Resolved, mapping: SqlMapping, attrPath: str
   const column = urn ? undefined : mapping.columns[canonical];
   if (column) {
     const target = sub ?? definition;
-    return {
-      sql: column.sql,
-      type: column.type === 'uuid' ? 'uuid' : target.type,
-      caseExact: target.caseExact,
-    };
+    return { sql: column.sql, type: column.type === 'uuid' ? 'uuid' : target.type, caseExact: target.caseExact };
   }
-  if (definition.multiValued) {
-    return { element: jsonArray(mapping, urn, definition.name), definition, sub: sub?.name };
-  }
-  if (definition.type === 'complex' && !sub)
-    throw invalidFilter(`'${attrPath}' is complex: name a sub-attribute`);
+  if (definition.multiValued) return { elements: elementsOf(mapping, urn, definition), sub: sub?.name };
+  if (definition.type === 'complex' && !sub) throw invalidFilter(`'${attrPath}' is complex: name a sub-attribute`);
   const keys = [urn, definition.name, sub?.name].filter((k): k is string => k !== undefined);
   const target = sub ?? definition;
   return {
     sql: `(${mapping.document} #>> '{${keys.map(quoteKey).join(',')}}')`,
     type: target.type,
     caseExact: target.caseExact,
+  };
+}
+
+function elementsOf(mapping: SqlMapping, urn: string | undefined, definition: AttributeDefinition): Elements {
+  const relation = urn ? undefined : mapping.relations?.[definition.name];
+  if (relation) {
+    return {
+      definition,
+      from: relation.from,
+      where: relation.where,
+      operand: (sub) => {
+        const column = relation.columns[sub.name];
+        if (!column) throw invalidFilter(`cannot filter ${definition.name} on '${sub.name}'`);
+        return { sql: column.sql, type: column.type === 'uuid' ? 'uuid' : sub.type, caseExact: sub.caseExact };
+      },
+    };
+  }
+  return {
+    definition,
+    from: `jsonb_array_elements(${jsonArray(mapping, urn, definition.name)}) el`,
+    where: 'true',
+    operand: (sub) => ({ sql: `el->>'${sub.name}'`, type: sub.type, caseExact: sub.caseExact }),
   };
 }
 

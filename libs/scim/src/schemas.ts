@@ -153,11 +153,11 @@ export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
       'members',
       [
         str('value', { mutability: 'immutable', caseExact: true }),
-        attr('$ref', 'reference', { referenceTypes: ['User', 'Group'], mutability: 'immutable' }),
+        attr('$ref', 'reference', { referenceTypes: ['User'], mutability: 'immutable' }),
         str('display', { mutability: 'readOnly' }),
-        str('type', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
+        str('type', { mutability: 'immutable', canonicalValues: ['User'] }),
       ],
-      { multiValued: true },
+      { multiValued: true, description: 'Members of the Group: Users only (nested groups are not supported)' },
     ),
   ],
 };

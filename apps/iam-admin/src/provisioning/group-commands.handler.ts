@@ -19,7 +19,10 @@ export class GroupCommandsHandler {
 
   async create(em: EntityManager, command: CreateGroupCommand): Promise<ResourceSnapshot> {
     const { document } = normalizeGroupDocument(command.document);
-    const group = await this.groups.insert(em, command.tenantId, document, { provider: command.provider, source: 'scim' });
+    const group = await this.groups.insert(em, command.tenantId, document, {
+      provider: command.provider,
+      source: 'scim',
+    });
     await this.groups.addMembers(em, group, command.members);
     return snapshotOf(group);
   }
@@ -63,7 +66,12 @@ export class GroupCommandsHandler {
     return null;
   }
 
-  private async lock(em: EntityManager, tenantId: string, id: string, ifMatchVersion?: number): Promise<GroupRow> {
+  private async lock(
+    em: EntityManager,
+    tenantId: string,
+    id: string,
+    ifMatchVersion?: number,
+  ): Promise<GroupRow> {
     const group = await this.groups.findForUpdate(em, tenantId, id);
     if (!group) throw notFound(`Group ${id} not found`);
     if (ifMatchVersion !== undefined && ifMatchVersion !== group.version) {

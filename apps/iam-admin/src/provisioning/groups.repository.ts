@@ -37,12 +37,19 @@ export class GroupsRepository {
   /** The group, locked: membership changes to one group apply one after another. */
   async findForUpdate(em: EntityManager, tenantId: string, id: string): Promise<GroupRow | undefined> {
     if (!UUID.test(id)) return undefined;
-    const rows: GroupRow[] = await em.query(`SELECT ${RETURNING} FROM groups WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id]);
+    const rows: GroupRow[] = await em.query(
+      `SELECT ${RETURNING} FROM groups WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [tenantId, id],
+    );
     return rows[0];
   }
 
   /** Writes the document (null keeps it) and moves version and lastModified on. */
-  async touch(em: EntityManager, group: GroupRow, document: Record<string, unknown> | null): Promise<GroupRow> {
+  async touch(
+    em: EntityManager,
+    group: GroupRow,
+    document: Record<string, unknown> | null,
+  ): Promise<GroupRow> {
     const doc = document ?? group.document;
     const [rows]: [GroupRow[], number] = await em.query(
       `UPDATE groups SET display_name = $3, external_id = $4, document = $5, version = version + 1, updated_at = now()
@@ -66,12 +73,18 @@ export class GroupsRepository {
   async removeMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<void> {
     const valid = ids.filter((id) => UUID.test(id));
     if (valid.length === 0) return;
-    await em.query(`DELETE FROM group_members WHERE group_id = $1 AND subject_id = ANY($2::uuid[])`, [group.id, valid]);
+    await em.query(`DELETE FROM group_members WHERE group_id = $1 AND subject_id = ANY($2::uuid[])`, [
+      group.id,
+      valid,
+    ]);
   }
 
   async replaceMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<void> {
     const unique = await this.requireSubjects(em, group.tenantId, ids);
-    await em.query(`DELETE FROM group_members WHERE group_id = $1 AND NOT (subject_id = ANY($2::uuid[]))`, [group.id, unique]);
+    await em.query(`DELETE FROM group_members WHERE group_id = $1 AND NOT (subject_id = ANY($2::uuid[]))`, [
+      group.id,
+      unique,
+    ]);
     await this.insertMembers(em, group, unique);
   }
 
@@ -93,12 +106,16 @@ export class GroupsRepository {
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
     const candidates = unique.filter((id) => UUID.test(id));
     const found: Array<{ id: string }> = candidates.length
-      ? await em.query(`SELECT id FROM subjects WHERE tenant_id = $1 AND deleted_at IS NULL AND id = ANY($2::uuid[])`, [tenantId, candidates])
+      ? await em.query(
+          `SELECT id FROM subjects WHERE tenant_id = $1 AND deleted_at IS NULL AND id = ANY($2::uuid[])`,
+          [tenantId, candidates],
+        )
       : [];
     const known = new Set(found.map((r) => r.id));
     const missing = unique.filter((id) => !known.has(id));
     if (missing.length > 0) {
-      const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
+      const shown =
+        missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
       throw invalidValue(`members must be Users of this tenant; unknown: ${shown}`);
     }
     return unique;

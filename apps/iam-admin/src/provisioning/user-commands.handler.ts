@@ -20,12 +20,19 @@ export class UserCommandsHandler {
 
   async create(em: EntityManager, command: CreateUserCommand): Promise<ResourceSnapshot> {
     const columns = columnsOf(normalizeUserDocument(command.document));
-    return snapshotOf(await this.subjects.insert(em, command.tenantId, columns, { provider: command.provider, source: 'scim' }));
+    return snapshotOf(
+      await this.subjects.insert(em, command.tenantId, columns, {
+        provider: command.provider,
+        source: 'scim',
+      }),
+    );
   }
 
   async replace(em: EntityManager, command: ReplaceUserCommand): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    return snapshotOf(await this.subjects.update(em, subject, columnsOf(normalizeUserDocument(command.document))));
+    return snapshotOf(
+      await this.subjects.update(em, subject, columnsOf(normalizeUserDocument(command.document))),
+    );
   }
 
   async patch(em: EntityManager, command: PatchUserCommand): Promise<ResourceSnapshot> {
@@ -42,7 +49,12 @@ export class UserCommandsHandler {
     return null;
   }
 
-  private async lock(em: EntityManager, tenantId: string, id: string, ifMatchVersion?: number): Promise<SubjectEntity> {
+  private async lock(
+    em: EntityManager,
+    tenantId: string,
+    id: string,
+    ifMatchVersion?: number,
+  ): Promise<SubjectEntity> {
     const subject = await this.subjects.findForUpdate(em, tenantId, id);
     if (!subject) throw notFound(`User ${id} not found`);
     if (ifMatchVersion !== undefined && ifMatchVersion !== subject.version) {

@@ -7,6 +7,7 @@ import {
   schemaResource,
   schemasOf,
   serviceProviderConfig,
+  GROUP_RESOURCE_TYPE,
   USER_RESOURCE_TYPE,
 } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
@@ -14,7 +15,7 @@ import { scimBaseUrl } from '../scim-http/scim-request';
 import { ScimResponseInterceptor } from '../scim-http/scim-response.interceptor';
 
 /** The resource types this gateway serves. */
-export const RESOURCE_TYPES = [USER_RESOURCE_TYPE];
+export const RESOURCE_TYPES = [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE];
 
 /** RFC 7644 §4 discovery. Public metadata: no tenant data, so no token is needed. */
 @Controller(['api/scim/v2', ':tenantId/api/scim/v2'])

@@ -1,26 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { ProvisioningCommandName, ResourceSnapshot } from '@app/contracts';
 import {
-  invalidValue,
   listResponse,
   normalizePatchRequest,
   normalizeUserDocument,
   notFound,
-  parseFilter,
-  parsePaging,
-  parseProjection,
   project,
   Projection,
+  projectionExcludes,
   renderResource,
-  SEARCH_REQUEST_SCHEMA,
   USER_RESOURCE_TYPE,
 } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ProvisioningClient } from '../provisioning/provisioning-client.service';
+import { parseListQuery, searchRequestQuery } from '../resources/list-query';
 import { ScimPrincipal } from '../scim-auth/scim-principal';
 import { UsersRepository } from './users.repository';
 
-export type ScimResource = Record<string, unknown>;
+export type { ScimResource } from '../resources/scim-resource.controller';
+import type { ScimResource } from '../resources/scim-resource.controller';
 
 /** SCIM /Users: reads straight from the database, writes as provisioning commands through IAM. */
 @Injectable()
@@ -34,7 +32,7 @@ export class UsersService {
   async create(principal: ScimPrincipal, body: unknown, baseUrl: string): Promise<ScimResource> {
     const document = normalizeUserDocument(body);
     const subject = await this.provisioning.send(principal, ProvisioningCommandName.CreateUser, { document });
-    return render(subject!, baseUrl);
+    return this.renderOne(principal, subject!, baseUrl);
   }
 
   async get(
@@ -45,7 +43,7 @@ export class UsersService {
   ): Promise<ScimResource> {
     const subject = await this.users.findById(principal.tenantId, id);
     if (!subject) throw notFound(`User ${id} not found`);
-    return project(render(subject, baseUrl), projection, USER_RESOURCE_TYPE);
+    return this.renderOne(principal, subject, baseUrl, projection);
   }
 
   async list(
@@ -53,35 +51,17 @@ export class UsersService {
     query: Record<string, unknown>,
     baseUrl: string,
   ): Promise<ScimResource> {
-    const text = (key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
-    const filterText = text('filter');
-    const paging = parsePaging(query.startindex, query.count, this.config.SCIM_MAX_RESULTS);
-    const sortOrder = text('sortorder')?.toLowerCase();
-    if (sortOrder !== undefined && sortOrder !== 'ascending' && sortOrder !== 'descending') {
-      throw invalidValue('sortOrder must be ascending or descending');
-    }
-    const { total, subjects } = await this.users.list(principal.tenantId, {
-      filter: filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined,
-      sortBy: text('sortby'),
-      descending: sortOrder === 'descending',
-      paging,
-    });
-    const projection = parseProjection(query.attributes, query.excludedattributes);
-    const resources = subjects.map((s) => project(render(s, baseUrl), projection, USER_RESOURCE_TYPE));
-    return listResponse(resources, total, paging);
+    const { projection, ...resourceQuery } = parseListQuery(query, this.config.SCIM_MAX_RESULTS);
+    const { total, resources } = await this.users.list(principal.tenantId, resourceQuery);
+    return listResponse(
+      await this.render(principal, resources, baseUrl, projection),
+      total,
+      resourceQuery.paging,
+    );
   }
 
-  /** POST /.search: the same query in a SearchRequest body (RFC 7644 §3.4.3). */
-  async search(principal: ScimPrincipal, body: unknown, baseUrl: string): Promise<ScimResource> {
-    const request = (body ?? {}) as Record<string, unknown>;
-    const schemas = request.schemas;
-    if (Array.isArray(schemas) && !schemas.includes(SEARCH_REQUEST_SCHEMA)) {
-      throw invalidValue(`a search body must declare ${SEARCH_REQUEST_SCHEMA}`);
-    }
-    const joined = (v: unknown) => (Array.isArray(v) ? v.join(',') : v);
-    const query: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(request)) query[key.toLowerCase()] = joined(value);
-    return this.list(principal, query, baseUrl);
+  search(principal: ScimPrincipal, body: unknown, baseUrl: string): Promise<ScimResource> {
+    return this.list(principal, searchRequestQuery(body), baseUrl);
   }
 
   async replace(
@@ -97,7 +77,7 @@ export class UsersService {
       document,
       ifMatchVersion: ifMatch,
     });
-    return render(subject!, baseUrl);
+    return this.renderOne(principal, subject!, baseUrl);
   }
 
   async patch(
@@ -113,7 +93,7 @@ export class UsersService {
       operations,
       ifMatchVersion: ifMatch,
     });
-    return render(subject!, baseUrl);
+    return this.renderOne(principal, subject!, baseUrl);
   }
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: number): Promise<void> {
@@ -122,14 +102,55 @@ export class UsersService {
       ifMatchVersion: ifMatch,
     });
   }
-}
 
-function render(subject: ResourceSnapshot, baseUrl: string): ScimResource {
-  return renderResource(subject.id, subject.document, {
-    resourceType: 'User',
-    created: subject.createdAt,
-    lastModified: subject.updatedAt,
-    location: `${baseUrl}/Users/${subject.id}`,
-    version: subject.version,
-  });
+  private async renderOne(
+    principal: ScimPrincipal,
+    subject: ResourceSnapshot,
+    baseUrl: string,
+    projection: Projection = {},
+  ): Promise<ScimResource> {
+    return (await this.render(principal, [subject], baseUrl, projection))[0]!;
+  }
+
+  /** Users with their read-only `groups` (direct memberships), read only when the response includes them. */
+  private async render(
+    principal: ScimPrincipal,
+    subjects: ResourceSnapshot[],
+    baseUrl: string,
+    projection: Projection,
+  ): Promise<ScimResource[]> {
+    const withGroups = !projectionExcludes(projection, USER_RESOURCE_TYPE, 'groups');
+    const memberships = withGroups
+      ? await this.users.groupsOf(
+          principal.tenantId,
+          subjects.map((s) => s.id),
+        )
+      : [];
+    const bySubject = new Map<string, Array<Record<string, string>>>();
+    for (const m of memberships) {
+      const list = bySubject.get(m.subject_id) ?? bySubject.set(m.subject_id, []).get(m.subject_id)!;
+      list.push({
+        value: m.group_id,
+        $ref: `${baseUrl}/Groups/${m.group_id}`,
+        display: m.display_name,
+        type: 'direct',
+      });
+    }
+    return subjects.map((subject) => {
+      const groups = bySubject.get(subject.id) ?? [];
+      const resource = renderResource(
+        subject.id,
+        subject.document,
+        {
+          resourceType: 'User',
+          created: subject.createdAt,
+          lastModified: subject.updatedAt,
+          location: `${baseUrl}/Users/${subject.id}`,
+          version: subject.version,
+        },
+        groups.length > 0 ? { groups } : {},
+      );
+      return project(resource, projection, USER_RESOURCE_TYPE);
+    });
+  }
 }
