@@ -81,7 +81,12 @@ interface Elements {
 const exists = (elements: Elements, condition: string) =>
   `EXISTS (SELECT 1 FROM ${elements.from} WHERE ${elements.where} AND ${condition})`;
 
-function translate(filter: Filter, mapping: SqlMapping, b: SqlBuilder, elements: Elements | undefined): string {
+function translate(
+  filter: Filter,
+  mapping: SqlMapping,
+  b: SqlBuilder,
+  elements: Elements | undefined,
+): string {
   switch (filter.kind) {
     case 'and':
     case 'or':
@@ -91,7 +96,12 @@ function translate(filter: Filter, mapping: SqlMapping, b: SqlBuilder, elements:
     case 'valuePath': {
       if (elements) throw invalidFilter('value filters cannot be nested');
       const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
-      if (!resolved || resolved.sub || !resolved.definition.multiValued || !resolved.definition.subAttributes) {
+      if (
+        !resolved ||
+        resolved.sub ||
+        !resolved.definition.multiValued ||
+        !resolved.definition.subAttributes
+      ) {
         throw invalidFilter(`'${filter.attrPath}' is not a multi-valued complex attribute`);
       }
       const inner = elementsOf(mapping, resolved.urn, resolved.definition);
@@ -99,7 +109,8 @@ function translate(filter: Filter, mapping: SqlMapping, b: SqlBuilder, elements:
     }
     case 'present':
     case 'compare': {
-      if (elements) return compare(filter, elements.operand(subAttribute(elements.definition, filter.attrPath)), b);
+      if (elements)
+        return compare(filter, elements.operand(subAttribute(elements.definition, filter.attrPath)), b);
       const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
       if (!resolved) throw invalidFilter(`unknown attribute '${filter.attrPath}'`);
       const operand = attributeOperand(resolved, mapping, filter.attrPath);
@@ -129,10 +140,15 @@ function attributeOperand(resolved: Resolved, mapping: SqlMapping, attrPath: str
   const column = urn ? undefined : mapping.columns[canonical];
   if (column) {
     const target = sub ?? definition;
-    return { sql: column.sql, type: column.type === 'uuid' ? 'uuid' : target.type, caseExact: target.caseExact };
+    return {
+      sql: column.sql,
+      type: column.type === 'uuid' ? 'uuid' : target.type,
+      caseExact: target.caseExact,
+    };
   }
   if (definition.multiValued) return { elements: elementsOf(mapping, urn, definition), sub: sub?.name };
-  if (definition.type === 'complex' && !sub) throw invalidFilter(`'${attrPath}' is complex: name a sub-attribute`);
+  if (definition.type === 'complex' && !sub)
+    throw invalidFilter(`'${attrPath}' is complex: name a sub-attribute`);
   const keys = [urn, definition.name, sub?.name].filter((k): k is string => k !== undefined);
   const target = sub ?? definition;
   return {
@@ -152,7 +168,11 @@ function elementsOf(mapping: SqlMapping, urn: string | undefined, definition: At
       operand: (sub) => {
         const column = relation.columns[sub.name];
         if (!column) throw invalidFilter(`cannot filter ${definition.name} on '${sub.name}'`);
-        return { sql: column.sql, type: column.type === 'uuid' ? 'uuid' : sub.type, caseExact: sub.caseExact };
+        return {
+          sql: column.sql,
+          type: column.type === 'uuid' ? 'uuid' : sub.type,
+          caseExact: sub.caseExact,
+        };
       },
     };
   }

@@ -30,15 +30,24 @@ export function planGroupPatch(operations: PatchOperation[]): GroupPatchStep[] {
     }
     if (path === 'members') {
       if (operation.op === 'remove') {
-        steps.push(operation.value === undefined ? { kind: 'removeAllMembers' } : { kind: 'removeMembers', ids: memberIds(operation.value) });
+        steps.push(
+          operation.value === undefined
+            ? { kind: 'removeAllMembers' }
+            : { kind: 'removeMembers', ids: memberIds(operation.value) },
+        );
       } else {
-        steps.push({ kind: operation.op === 'add' ? 'addMembers' : 'replaceMembers', ids: memberIds(operation.value ?? []) });
+        steps.push({
+          kind: operation.op === 'add' ? 'addMembers' : 'replaceMembers',
+          ids: memberIds(operation.value ?? []),
+        });
       }
       continue;
     }
     const filtered = /^members\[(.*)\]$/.exec(path);
     if (!filtered || operation.op !== 'remove') {
-      throw invalidPath(`'${path}': members can be added, replaced, or removed by value or by members[value eq "id"]`);
+      throw invalidPath(
+        `'${path}': members can be added, replaced, or removed by value or by members[value eq "id"]`,
+      );
     }
     steps.push({ kind: 'removeMembers', ids: idsOf(parseFilter(filtered[1]!), path) });
   }
@@ -48,7 +57,12 @@ export function planGroupPatch(operations: PatchOperation[]): GroupPatchStep[] {
 /** `value eq "a"` or `value eq "a" or value eq "b"`: the ids named. */
 function idsOf(filter: Filter, path: string): string[] {
   if (filter.kind === 'or') return [...idsOf(filter.left, path), ...idsOf(filter.right, path)];
-  if (filter.kind === 'compare' && filter.op === 'eq' && filter.attrPath.toLowerCase() === 'value' && typeof filter.value === 'string') {
+  if (
+    filter.kind === 'compare' &&
+    filter.op === 'eq' &&
+    filter.attrPath.toLowerCase() === 'value' &&
+    typeof filter.value === 'string'
+  ) {
     return [filter.value];
   }
   throw invalidValue(`'${path}': only value eq "id" (joined by or) selects members`);

@@ -1,5 +1,10 @@
 import { invalidSyntax, invalidValue } from './errors';
-import { AttributeDefinition, GROUP_RESOURCE_TYPE, ResourceTypeDefinition, USER_RESOURCE_TYPE } from './schemas';
+import {
+  AttributeDefinition,
+  GROUP_RESOURCE_TYPE,
+  ResourceTypeDefinition,
+  USER_RESOURCE_TYPE,
+} from './schemas';
 
 /** A resource as stored: canonical attribute names, typed values, no id/meta (the server owns those). */
 export type ResourceDocument = Record<string, unknown> & { schemas: string[] };
@@ -21,7 +26,9 @@ export const normalizeUserDocument = (body: unknown): UserDocument =>
  */
 export function normalizeGroupDocument(body: unknown): { document: GroupDocument; members?: string[] } {
   const document = normalizeDocument(body, GROUP_RESOURCE_TYPE, ['members']) as GroupDocument;
-  const raw = isObject(body) ? Object.entries(body).find(([k]) => k.toLowerCase() === 'members')?.[1] : undefined;
+  const raw = isObject(body)
+    ? Object.entries(body).find(([k]) => k.toLowerCase() === 'members')?.[1]
+    : undefined;
   return { document, members: raw === undefined || raw === null ? undefined : memberIds(raw) };
 }
 
@@ -30,7 +37,8 @@ export function memberIds(value: unknown): string[] {
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
     const id = isObject(item) ? item.value : undefined;
-    if (typeof id !== 'string' || id === '') throw invalidValue(`members[${i}].value must be the id of a User`);
+    if (typeof id !== 'string' || id === '')
+      throw invalidValue(`members[${i}].value must be the id of a User`);
     return id;
   });
 }
@@ -41,7 +49,11 @@ export function memberIds(value: unknown): string[] {
  * the manager accepted as a plain id, unknown extension schemas kept as sent, values otherwise
  * stored exactly as sent. `omit` names attributes stored elsewhere (a group's members).
  */
-export function normalizeDocument(body: unknown, type: ResourceTypeDefinition, omit: string[] = []): ResourceDocument {
+export function normalizeDocument(
+  body: unknown,
+  type: ResourceTypeDefinition,
+  omit: string[] = [],
+): ResourceDocument {
   if (!isObject(body)) throw invalidSyntax('the request body must be a JSON object');
   const out: Record<string, unknown> = {};
   const declared = Array.isArray(body.schemas)

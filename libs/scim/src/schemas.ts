@@ -157,7 +157,10 @@ export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
         str('display', { mutability: 'readOnly' }),
         str('type', { mutability: 'immutable', canonicalValues: ['User'] }),
       ],
-      { multiValued: true, description: 'Members of the Group: Users only (nested groups are not supported)' },
+      {
+        multiValued: true,
+        description: 'Members of the Group: Users only (nested groups are not supported)',
+      },
     ),
   ],
 };

@@ -17,7 +17,9 @@ export class Groups1764230400000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX uq_groups_tenant_display_name ON groups (tenant_id, lower(display_name))`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_groups_tenant_display_name ON groups (tenant_id, lower(display_name))`,
+    );
     await q.query(`CREATE INDEX ix_groups_tenant_external_id ON groups (tenant_id, external_id)`);
     await q.query(`CREATE INDEX ix_groups_tenant_created ON groups (tenant_id, created_at, id)`);
     // Membership as rows: a delta is an insert or a delete, never a rewrite of the whole list.
