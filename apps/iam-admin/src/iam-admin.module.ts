@@ -16,6 +16,7 @@ import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { IamAdminConfig } from './config/iam-admin.config';
 import { CryptoModule } from './crypto/crypto.module';
+import { EventsModule } from './events/events.module';
 import { DirectoryModule } from './directory/directory.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
@@ -60,6 +61,7 @@ export class IamAdminModule {
         TenantsModule,
         IdentityProvidersModule,
         ScimTokensModule,
+        EventsModule,
         ProvisioningModule,
         DirectoryModule,
       ],

@@ -25,3 +25,11 @@ function describe(error: ValidationError): string {
   const problems = Object.values(error.constraints ?? {}).join('; ');
   return `${error.property}: ${problems}`;
 }
+
+/** `true`/`false` (any case) from an environment string; class-transformer's own conversion reads "false" as true. */
+export function parseBoolean(value: unknown, fallback: boolean): boolean | unknown {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return value;
+}

@@ -1,5 +1,7 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
+import { parseBoolean } from '@app/platform';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -98,4 +100,27 @@ export class IamAdminConfig {
   @IsInt()
   @Min(500)
   PROVISIONING_STALLED_CHECK_MS = 30000;
+
+  /** Run the outbox relay in this instance (one instance relays at a time, whatever this says). */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.EVENTS_RELAY_ENABLED, true))
+  @IsBoolean()
+  EVENTS_RELAY_ENABLED = true;
+
+  /** How often the relay looks for events when nothing woke it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  EVENTS_RELAY_POLL_MS = 200;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  EVENTS_RELAY_BATCH = 500;
+
+  /** Approximate number of events the stream keeps for consumers to replay (older ones are trimmed). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  EVENTS_STREAM_MAX_LENGTH = 1_000_000;
 }

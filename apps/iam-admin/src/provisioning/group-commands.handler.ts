@@ -7,8 +7,10 @@ import {
   PatchGroupCommand,
   ReplaceGroupCommand,
   ResourceSnapshot,
+  SubjectEventType,
 } from '@app/contracts';
 import { applyPatch, normalizeGroupDocument, notFound, planGroupPatch, ScimError } from '@app/scim';
+import { changedAttributes, PendingEvent, SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { GroupRow, GroupsRepository } from './groups.repository';
 import { snapshotOf } from './snapshot';
 
@@ -79,4 +81,20 @@ export class GroupCommandsHandler {
     }
     return group;
   }
+}
+
+function stateOf(group: GroupRow): Record<string, unknown> {
+  return { id: group.id, ...group.document };
+}
+
+/** One event per subject whose membership changed, keyed (and sequenced) by the subject. */
+function membershipEvents(type: SubjectEventType, group: GroupRow, subjectIds: string[]): PendingEvent[] {
+  const state = { group: { id: group.id, displayName: group.displayName } };
+  return subjectIds.map((subjectId) => ({
+    type,
+    tenantId: group.tenantId,
+    subjectId,
+    groupId: group.id,
+    state,
+  }));
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { returnedRows } from '@app/database';
 import { invalidValue } from '@app/scim';
 
 export interface GroupRow {
@@ -51,22 +52,28 @@ export class GroupsRepository {
     document: Record<string, unknown> | null,
   ): Promise<GroupRow> {
     const doc = document ?? group.document;
-    const [rows]: [GroupRow[], number] = await em.query(
+    const result = await em.query(
       `UPDATE groups SET display_name = $3, external_id = $4, document = $5, version = version + 1, updated_at = now()
         WHERE tenant_id = $1 AND id = $2 RETURNING ${RETURNING}`,
       [group.tenantId, group.id, doc.displayName, doc.externalId ?? null, doc],
     );
-    return rows[0]!;
+    return returnedRows<GroupRow>(result)[0]!;
   }
 
-  async delete(em: EntityManager, group: GroupRow): Promise<void> {
+  /** Deletes the group; returns the subjects that were its members. */
+  async delete(em: EntityManager, group: GroupRow): Promise<string[]> {
+    const members = await this.removeAllMembers(em, group);
     await em.query(`DELETE FROM groups WHERE tenant_id = $1 AND id = $2`, [group.tenantId, group.id]);
+    return members;
   }
 
-  /** Adds members; existing ones are left alone. Ids that are not live subjects of the tenant are refused, by name. */
-  async addMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<void> {
+  /**
+   * Adds members; existing ones are left alone. Ids that are not live subjects of the tenant are
+   * refused, by name. Returns the subjects that became members.
+   */
+  async addMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<string[]> {
     const unique = await this.requireSubjects(em, group.tenantId, ids);
-    await this.insertMembers(em, group, unique);
+    return this.insertMembers(em, group, unique);
   }
 
   /** Removes just the listed members; ids that are not members are a no-op. */
@@ -88,18 +95,24 @@ export class GroupsRepository {
     await this.insertMembers(em, group, unique);
   }
 
-  /** One statement for the whole batch; re-adding a member is a no-op. */
-  private async insertMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await em.query(
+  /** One statement for the whole batch; re-adding a member is a no-op. Returns the new members. */
+  private async insertMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows: Array<{ subject_id: string }> = await em.query(
       `INSERT INTO group_members (group_id, subject_id, tenant_id)
-       SELECT $1, s, $2 FROM unnest($3::uuid[]) s ON CONFLICT DO NOTHING`,
+       SELECT $1, s, $2 FROM unnest($3::uuid[]) s ON CONFLICT DO NOTHING RETURNING subject_id`,
       [group.id, group.tenantId, ids],
     );
+    return rows.map((r) => r.subject_id);
   }
 
-  async removeAllMembers(em: EntityManager, group: GroupRow): Promise<void> {
-    await em.query(`DELETE FROM group_members WHERE group_id = $1`, [group.id]);
+  async removeAllMembers(em: EntityManager, group: GroupRow): Promise<string[]> {
+    return this.deleteMembers(em, `group_id = $1`, [group.id]);
+  }
+
+  private async deleteMembers(em: EntityManager, where: string, params: unknown[]): Promise<string[]> {
+    const result = await em.query(`DELETE FROM group_members WHERE ${where} RETURNING subject_id`, params);
+    return returnedRows<{ subject_id: string }>(result).map((r) => r.subject_id);
   }
 
   private async requireSubjects(em: EntityManager, tenantId: string, ids: string[]): Promise<string[]> {

@@ -9,6 +9,7 @@ import {
   ResourceSnapshot,
 } from '@app/contracts';
 import { ScimError } from '@app/scim';
+import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningOutcomesRepository } from './provisioning-outcomes.repository';
 import { UserCommandsHandler } from './user-commands.handler';
@@ -31,17 +32,20 @@ export class ProvisioningCommandsService {
     private readonly outcomes: ProvisioningOutcomesRepository,
     private readonly users: UserCommandsHandler,
     private readonly groups: GroupCommandsHandler,
+    private readonly relay: SubjectEventsRelay,
   ) {}
 
   async apply(command: ProvisioningCommand): Promise<ProvisioningOutcome> {
     try {
-      return await this.dataSource.transaction(async (em) => {
+      const outcome = await this.dataSource.transaction(async (em) => {
         const claim = await this.outcomes.claim(em, command);
         if (!claim.claimed) return claim.outcome;
-        const outcome: ProvisioningOutcome = { ok: true, subject: await this.applyIn(em, command) };
-        await this.outcomes.complete(em, command.commandId, outcome);
-        return outcome;
+        const applied: ProvisioningOutcome = { ok: true, subject: await this.applyIn(em, command) };
+        await this.outcomes.complete(em, command.commandId, applied);
+        return applied;
       });
+      this.relay.kick(); // the change's events are committed: let them leave now
+      return outcome;
     } catch (error) {
       const failure = refusal(error);
       if (!failure) throw error;

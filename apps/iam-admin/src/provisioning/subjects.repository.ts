@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SubjectEntity } from '@app/database';
+import { returnedRows, SubjectEntity } from '@app/database';
 
 /** Columns copied out of the SCIM document for indexes and filters. */
 export interface SubjectColumns {
@@ -49,8 +49,7 @@ export class SubjectsRepository {
   }
 
   async update(em: EntityManager, subject: SubjectEntity, columns: SubjectColumns): Promise<SubjectEntity> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
-    const [rows]: [SubjectEntity[], number] = await em.query(
+    const result = await em.query(
       `UPDATE subjects SET user_name = $3, external_id = $4, display_name = $5, active = $6, document = $7,
          version = version + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2 RETURNING ${RETURNING}`,
@@ -64,17 +63,27 @@ export class SubjectsRepository {
         columns.document,
       ],
     );
-    return rows[0]!;
+    return returnedRows<SubjectEntity>(result)[0]!;
   }
 
-  /** Deprovisioning keeps the row as a tombstone for audit; its memberships go. */
-  async markDeleted(em: EntityManager, subject: SubjectEntity): Promise<void> {
-    await em.query(`DELETE FROM group_members WHERE subject_id = $1`, [subject.id]);
+  /** Deprovisioning keeps the row as a tombstone for audit; its memberships go (their groups are returned). */
+  async markDeleted(
+    em: EntityManager,
+    subject: SubjectEntity,
+  ): Promise<Array<{ id: string; displayName: string }>> {
+    const removed = returnedRows<{ id: string; displayName: string }>(
+      await em.query(
+        `DELETE FROM group_members m USING groups g WHERE m.subject_id = $1 AND g.id = m.group_id
+         RETURNING g.id, g.display_name AS "displayName"`,
+        [subject.id],
+      ),
+    );
     await em.query(
       `UPDATE subjects SET deleted_at = now(), active = false, version = version + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
       [subject.tenantId, subject.id],
     );
+    return removed;
   }
 }
 

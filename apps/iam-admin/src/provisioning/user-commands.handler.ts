@@ -7,9 +7,11 @@ import {
   PatchUserCommand,
   ReplaceUserCommand,
   ResourceSnapshot,
+  SubjectEventType,
 } from '@app/contracts';
 import { SubjectEntity } from '@app/database';
 import { applyPatch, normalizeUserDocument, notFound, ScimError, UserDocument } from '@app/scim';
+import { changedAttributes, SubjectEventsOutbox, subjectUpdateType } from '../events/subject-events.outbox';
 import { snapshotOf } from './snapshot';
 import { SubjectColumns, SubjectsRepository } from './subjects.repository';
 
@@ -62,6 +64,11 @@ export class UserCommandsHandler {
     }
     return subject;
   }
+}
+
+/** What events carry as the subject's state: its SCIM document and id (documents hold no secrets). */
+function stateOf(subject: SubjectEntity): Record<string, unknown> {
+  return { id: subject.id, ...subject.document };
 }
 
 function columnsOf(document: UserDocument): SubjectColumns {

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  SUBJECT_EVENTS_SPEC_VERSION,
+  SubjectEvent,
+  SubjectEventSource,
+  SubjectEventType,
+} from '@app/contracts';
+
+/** An event as a change records it; id, sequence and occurredAt are given by the outbox. */
+export type PendingEvent = Omit<SubjectEvent, 'id' | 'sequence' | 'occurredAt' | 'specVersion' | 'source'>;
+
+/**
+ * The transactional outbox: events are rows written by the same transaction as the change, so a
+ * change that rolls back leaves no event and a committed change always has one. Sequences are
+ * per subject (subject.* and membership events) or per group (group.* events); the upsert on
+ * event_sequences row-locks the aggregate, so concurrent changes of one subject commit in
+ * sequence order.
+ */
+@Injectable()
+export class SubjectEventsOutbox {
+  async record(em: EntityManager, source: SubjectEventSource, events: PendingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((event, ord) => ({
+      ord,
+      aggregate_id: aggregateOf(event),
+      tenant_id: event.tenantId,
+      event: { ...event, specVersion: SUBJECT_EVENTS_SPEC_VERSION, source },
+    }));
+    await em.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, aggregate_id uuid, tenant_id uuid, event jsonb)
+       ), counted AS (
+         SELECT input.*, row_number() OVER (PARTITION BY aggregate_id ORDER BY ord) AS rn,
+                count(*) OVER (PARTITION BY aggregate_id) AS k
+           FROM input
+       ), bumped AS (
+         INSERT INTO event_sequences (aggregate_id, last)
+         SELECT aggregate_id, count(*) FROM input GROUP BY aggregate_id
+         ON CONFLICT (aggregate_id) DO UPDATE SET last = event_sequences.last + EXCLUDED.last
+         RETURNING aggregate_id, last
+       )
+       INSERT INTO subject_events (tenant_id, aggregate_id, sequence, event)
+       SELECT c.tenant_id, c.aggregate_id, b.last - c.k + c.rn, c.event
+         FROM counted c JOIN bumped b USING (aggregate_id)
+        ORDER BY c.ord`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+function aggregateOf(event: PendingEvent): string {
+  const groupEvent = event.type.startsWith('group.');
+  const id = groupEvent ? event.groupId : event.subjectId;
+  if (!id) throw new Error(`event ${event.type} has no ${groupEvent ? 'groupId' : 'subjectId'}`);
+  return id;
+}
+
+/** Which event an update of a subject is: deactivation and reactivation are named as such. */
+export function subjectUpdateType(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): SubjectEventType {
+  const was = before.active !== false;
+  const is = after.active !== false;
+  if (was && !is) return SubjectEventType.SubjectDeactivated;
+  if (!was && is) return SubjectEventType.SubjectReactivated;
+  return SubjectEventType.SubjectUpdated;
+}
+
+/** Top-level attributes whose values differ. */
+export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+}

@@ -1,0 +1,45 @@
+/**
+ * Subject-change events: what internal services (billing, access control, notifications) learn
+ * about every change IAM makes to subjects, groups and memberships. Versioned; additive changes
+ * keep the version, anything else gets a new `specVersion` and a new stream.
+ */
+export const SUBJECT_EVENTS_SPEC_VERSION = 1;
+
+/** The Redis Stream the outbox relay publishes to; every consumer group on it sees every event. */
+export const subjectEventsStream = (queuePrefix: string): string => `${queuePrefix}:subject-events:v1`;
+
+export enum SubjectEventType {
+  SubjectCreated = 'subject.created',
+  SubjectUpdated = 'subject.updated',
+  SubjectDeactivated = 'subject.deactivated',
+  SubjectReactivated = 'subject.reactivated',
+  SubjectDeleted = 'subject.deleted',
+  SubjectAddedToGroup = 'subject.added-to-group',
+  SubjectRemovedFromGroup = 'subject.removed-from-group',
+  GroupCreated = 'group.created',
+  GroupUpdated = 'group.updated',
+  GroupDeleted = 'group.deleted',
+}
+
+export type SubjectEventSource = 'scim' | 'admin' | 'sso-jit';
+
+export interface SubjectEvent {
+  specVersion: typeof SUBJECT_EVENTS_SPEC_VERSION;
+  /** Unique; consumers de-duplicate on it (delivery is at-least-once). */
+  id: string;
+  type: SubjectEventType;
+  tenantId: string;
+  /** Set for subject.* events. */
+  subjectId?: string;
+  /** Set for group.* and membership events. */
+  groupId?: string;
+  /** When the change committed (ISO 8601). */
+  occurredAt: string;
+  source: SubjectEventSource;
+  /** Strictly increasing per subject (subject.* events) or per group (group.* events). */
+  sequence: number;
+  /** For *.updated: the top-level attributes that changed. */
+  changedAttributes?: string[];
+  /** The subject's or group's state after the change (SCIM document, no secrets); null after a delete. */
+  state: Record<string, unknown> | null;
+}
