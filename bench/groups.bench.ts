@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { BenchStack, printResults, runScenario, ScenarioResult, startBenchStack } from './harness';
+import { printResults, runScenario, ScenarioResult, startBenchStack } from './harness';
 
 const MEMBERS = Number(process.env.BENCH_GROUP_MEMBERS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -11,7 +11,8 @@ const BATCH = 1000;
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
-const rssMiB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+const rssMiB = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
 
 async function main(): Promise<void> {
   const stack = await startBenchStack();
@@ -34,9 +35,14 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${stack.scimToken}`, 'content-type': 'application/scim+json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    const big = await (await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Everyone', members: [] })).json() as { id: string };
-    const small = await (await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Small', members: [{ value: ids[0] }] })).json() as { id: string };
-    for (let i = 0; i < 100; i++) await scim('POST', '/Groups', { schemas: [GROUP], displayName: `Team ${i}`, members: [] });
+    const big = (await (
+      await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Everyone', members: [] })
+    ).json()) as { id: string };
+    const small = (await (
+      await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Small', members: [{ value: ids[0] }] })
+    ).json()) as { id: string };
+    for (let i = 0; i < 100; i++)
+      await scim('POST', '/Groups', { schemas: [GROUP], displayName: `Team ${i}`, members: [] });
     await stack.db.query(
       `INSERT INTO group_members (group_id, subject_id, tenant_id) SELECT $1, unnest($2::uuid[]), $3`,
       [big.id, ids.slice(0, MEMBERS), stack.tenantId],
@@ -47,22 +53,36 @@ async function main(): Promise<void> {
     const adds = await timed(ROUNDS, async (round) => {
       const start = MEMBERS + round * BATCH;
       const batch = ids.slice(start, start + BATCH).map((value) => ({ value }));
-      return scim('PATCH', `/Groups/${big.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: batch }] });
+      return scim('PATCH', `/Groups/${big.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Add', path: 'members', value: batch }],
+      });
     });
     const removes = await timed(ROUNDS, (round) =>
-      scim('PATCH', `/Groups/${big.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: ids[round] }] }] }),
+      scim('PATCH', `/Groups/${big.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Remove', path: 'members', value: [{ value: ids[round] }] }],
+      }),
     );
     const removesByFilter = await timed(ROUNDS, (round) =>
-      scim('PATCH', `/Groups/${big.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${ids[ROUNDS + round]}"]` }] }),
+      scim('PATCH', `/Groups/${big.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'remove', path: `members[value eq "${ids[ROUNDS + round]}"]` }],
+      }),
     );
     const rssAfter = { iam: rssMiB(stack.iam.process.pid!), gateway: rssMiB(stack.gateway.process.pid!) };
-    const [{ n: finalMembers }] = (await stack.db.query(`SELECT count(*)::int AS n FROM group_members WHERE group_id = $1`, [big.id])).rows;
+    const [{ n: finalMembers }] = (
+      await stack.db.query(`SELECT count(*)::int AS n FROM group_members WHERE group_id = $1`, [big.id])
+    ).rows;
     const expected = MEMBERS + ROUNDS * BATCH - 2 * ROUNDS;
 
     const base = new URL(stack.scimBase).pathname;
     const headers = { authorization: `Bearer ${stack.scimToken}` };
     const reads: ScenarioResult[] = [];
-    for (const [label, id] of [[`${MEMBERS}-member group`, big.id], ['1-member group', small.id]] as const) {
+    for (const [label, id] of [
+      [`${MEMBERS}-member group`, big.id],
+      ['1-member group', small.id],
+    ] as const) {
       reads.push(
         await runScenario(`GET /Groups/{id}?excludedAttributes=members (${label})`, {
           url: stack.scimBase,
@@ -75,12 +95,19 @@ async function main(): Promise<void> {
       await runScenario('GET /Groups?filter=displayName eq … &excludedAttributes=members', {
         url: stack.scimBase,
         headers,
-        requests: [{ method: 'GET', path: `${base}/Groups?filter=${encodeURIComponent('displayName eq "Everyone"')}&excludedAttributes=members` }],
+        requests: [
+          {
+            method: 'GET',
+            path: `${base}/Groups?filter=${encodeURIComponent('displayName eq "Everyone"')}&excludedAttributes=members`,
+          },
+        ],
       }),
     );
 
     console.log(`\n## Group membership benchmark (npm run bench:groups)\n`);
-    console.log(`group of ${MEMBERS} members; ${ROUNDS} rounds each, one request at a time, end-to-end (gateway → queue → IAM → PostgreSQL → answer)\n`);
+    console.log(
+      `group of ${MEMBERS} members; ${ROUNDS} rounds each, one request at a time, end-to-end (gateway → queue → IAM → PostgreSQL → answer)\n`,
+    );
     console.log('| operation | p50 ms | p90 ms | max ms | non-204 |');
     console.log('|---|---|---|---|---|');
     for (const [name, t] of [
@@ -88,10 +115,16 @@ async function main(): Promise<void> {
       ['PATCH remove 1 member (value list)', removes],
       ['PATCH remove 1 member (members[value eq])', removesByFilter],
     ] as const) {
-      console.log(`| ${name} | ${t.p50.toFixed(1)} | ${t.p90.toFixed(1)} | ${t.max.toFixed(1)} | ${t.failures} |`);
+      console.log(
+        `| ${name} | ${t.p50.toFixed(1)} | ${t.p90.toFixed(1)} | ${t.max.toFixed(1)} | ${t.failures} |`,
+      );
     }
-    console.log(`\nmembers at the end: ${finalMembers} (expected ${expected}) ${finalMembers === expected ? 'ok' : 'WRONG'}`);
-    console.log(`resident memory: iam-admin ${rssBefore.iam} → ${rssAfter.iam} MiB, scim-gateway ${rssBefore.gateway} → ${rssAfter.gateway} MiB`);
+    console.log(
+      `\nmembers at the end: ${finalMembers} (expected ${expected}) ${finalMembers === expected ? 'ok' : 'WRONG'}`,
+    );
+    console.log(
+      `resident memory: iam-admin ${rssBefore.iam} → ${rssAfter.iam} MiB, scim-gateway ${rssBefore.gateway} → ${rssAfter.gateway} MiB`,
+    );
     printResults('Group reads that must not read the member list', reads);
   } finally {
     await stack.stop();
@@ -99,7 +132,10 @@ async function main(): Promise<void> {
 }
 
 /** Runs `rounds` requests one after another; latency percentiles in ms and the count of non-204 answers. */
-async function timed(rounds: number, request: (round: number) => Promise<Response>): Promise<{ p50: number; p90: number; max: number; failures: number }> {
+async function timed(
+  rounds: number,
+  request: (round: number) => Promise<Response>,
+): Promise<{ p50: number; p90: number; max: number; failures: number }> {
   const times: number[] = [];
   let failures = 0;
   for (let round = 0; round < rounds; round++) {

@@ -14,10 +14,13 @@ import { changedAttributes, PendingEvent, SubjectEventsOutbox } from '../events/
 import { GroupRow, GroupsRepository } from './groups.repository';
 import { snapshotOf } from './snapshot';
 
-/** Group commands: the document through the PATCH engine, membership as row deltas. */
+/** Group commands: the document through the PATCH engine, membership as row deltas, each with its events. */
 @Injectable()
 export class GroupCommandsHandler {
-  constructor(private readonly groups: GroupsRepository) {}
+  constructor(
+    private readonly groups: GroupsRepository,
+    private readonly events: SubjectEventsOutbox,
+  ) {}
 
   async create(em: EntityManager, command: CreateGroupCommand): Promise<ResourceSnapshot> {
     const { document } = normalizeGroupDocument(command.document);
@@ -25,47 +28,96 @@ export class GroupCommandsHandler {
       provider: command.provider,
       source: 'scim',
     });
-    await this.groups.addMembers(em, group, command.members);
+    const added = await this.groups.addMembers(em, group, command.members);
+    await this.events.record(em, 'scim', [
+      {
+        type: SubjectEventType.GroupCreated,
+        tenantId: group.tenantId,
+        groupId: group.id,
+        state: stateOf(group),
+      },
+      ...membershipEvents(SubjectEventType.SubjectAddedToGroup, group, added),
+    ]);
     return snapshotOf(group);
   }
 
   async replace(em: EntityManager, command: ReplaceGroupCommand): Promise<ResourceSnapshot> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
     const { document } = normalizeGroupDocument(command.document);
-    if (command.members !== undefined) await this.groups.replaceMembers(em, group, command.members);
-    return snapshotOf(await this.groups.touch(em, group, document));
+    const delta =
+      command.members === undefined
+        ? { added: [], removed: [] }
+        : await this.groups.replaceMembers(em, group, command.members);
+    return this.finish(em, group, document, delta.added, delta.removed);
   }
 
   async patch(em: EntityManager, command: PatchGroupCommand): Promise<ResourceSnapshot> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
     let document = group.document;
+    const added: string[] = [];
+    const removed: string[] = [];
     for (const step of planGroupPatch(command.operations)) {
       switch (step.kind) {
         case 'attributes':
           document = normalizeGroupDocument(applyPatch(document, step.operations)).document;
           break;
         case 'addMembers':
-          await this.groups.addMembers(em, group, step.ids);
+          added.push(...(await this.groups.addMembers(em, group, step.ids)));
           break;
         case 'removeMembers':
-          await this.groups.removeMembers(em, group, step.ids);
+          removed.push(...(await this.groups.removeMembers(em, group, step.ids)));
           break;
-        case 'replaceMembers':
-          await this.groups.replaceMembers(em, group, step.ids);
+        case 'replaceMembers': {
+          const delta = await this.groups.replaceMembers(em, group, step.ids);
+          added.push(...delta.added);
+          removed.push(...delta.removed);
           break;
+        }
         case 'removeAllMembers':
-          await this.groups.removeAllMembers(em, group);
+          removed.push(...(await this.groups.removeAllMembers(em, group)));
           break;
       }
     }
-    const documentChanged = !isDeepStrictEqual(document, group.document);
-    return snapshotOf(await this.groups.touch(em, group, documentChanged ? document : null));
+    return this.finish(em, group, document, added, removed);
   }
 
   async delete(em: EntityManager, command: DeleteGroupCommand): Promise<null> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
-    await this.groups.delete(em, group);
+    const members = await this.groups.delete(em, group);
+    await this.events.record(em, 'scim', [
+      ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, group, members),
+      { type: SubjectEventType.GroupDeleted, tenantId: group.tenantId, groupId: group.id, state: null },
+    ]);
     return null;
+  }
+
+  /** Version and lastModified move on; events for the document change and for each membership delta. */
+  private async finish(
+    em: EntityManager,
+    group: GroupRow,
+    document: Record<string, unknown>,
+    added: string[],
+    removed: string[],
+  ): Promise<ResourceSnapshot> {
+    const documentChanged = !isDeepStrictEqual(document, group.document);
+    const updated = await this.groups.touch(em, group, documentChanged ? document : null);
+    const groupUpdated: PendingEvent[] = documentChanged
+      ? [
+          {
+            type: SubjectEventType.GroupUpdated,
+            tenantId: group.tenantId,
+            groupId: group.id,
+            changedAttributes: changedAttributes(group.document, document),
+            state: stateOf(updated),
+          },
+        ]
+      : [];
+    await this.events.record(em, 'scim', [
+      ...groupUpdated,
+      ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, updated, removed),
+      ...membershipEvents(SubjectEventType.SubjectAddedToGroup, updated, added),
+    ]);
+    return snapshotOf(updated);
   }
 
   private async lock(

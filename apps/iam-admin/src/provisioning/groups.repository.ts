@@ -76,23 +76,24 @@ export class GroupsRepository {
     return this.insertMembers(em, group, unique);
   }
 
-  /** Removes just the listed members; ids that are not members are a no-op. */
-  async removeMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<void> {
+  /** Removes just the listed members; ids that are not members are a no-op. Returns those removed. */
+  async removeMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<string[]> {
     const valid = ids.filter((id) => UUID.test(id));
-    if (valid.length === 0) return;
-    await em.query(`DELETE FROM group_members WHERE group_id = $1 AND subject_id = ANY($2::uuid[])`, [
-      group.id,
-      valid,
-    ]);
+    if (valid.length === 0) return [];
+    return this.deleteMembers(em, `group_id = $1 AND subject_id = ANY($2::uuid[])`, [group.id, valid]);
   }
 
-  async replaceMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<void> {
+  async replaceMembers(
+    em: EntityManager,
+    group: GroupRow,
+    ids: string[],
+  ): Promise<{ added: string[]; removed: string[] }> {
     const unique = await this.requireSubjects(em, group.tenantId, ids);
-    await em.query(`DELETE FROM group_members WHERE group_id = $1 AND NOT (subject_id = ANY($2::uuid[]))`, [
+    const removed = await this.deleteMembers(em, `group_id = $1 AND NOT (subject_id = ANY($2::uuid[]))`, [
       group.id,
       unique,
     ]);
-    await this.insertMembers(em, group, unique);
+    return { added: await this.insertMembers(em, group, unique), removed };
   }
 
   /** One statement for the whole batch; re-adding a member is a no-op. Returns the new members. */

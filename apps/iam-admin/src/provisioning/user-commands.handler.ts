@@ -15,40 +15,75 @@ import { changedAttributes, SubjectEventsOutbox, subjectUpdateType } from '../ev
 import { snapshotOf } from './snapshot';
 import { SubjectColumns, SubjectsRepository } from './subjects.repository';
 
-/** User commands: subjects created, replaced, patched (row locked) and deprovisioned. */
+/** User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its events. */
 @Injectable()
 export class UserCommandsHandler {
-  constructor(private readonly subjects: SubjectsRepository) {}
+  constructor(
+    private readonly subjects: SubjectsRepository,
+    private readonly events: SubjectEventsOutbox,
+  ) {}
 
   async create(em: EntityManager, command: CreateUserCommand): Promise<ResourceSnapshot> {
     const columns = columnsOf(normalizeUserDocument(command.document));
-    return snapshotOf(
-      await this.subjects.insert(em, command.tenantId, columns, {
-        provider: command.provider,
-        source: 'scim',
-      }),
-    );
+    const subject = await this.subjects.insert(em, command.tenantId, columns, {
+      provider: command.provider,
+      source: 'scim',
+    });
+    await this.events.record(em, 'scim', [
+      {
+        type: SubjectEventType.SubjectCreated,
+        tenantId: subject.tenantId,
+        subjectId: subject.id,
+        state: stateOf(subject),
+      },
+    ]);
+    return snapshotOf(subject);
   }
 
   async replace(em: EntityManager, command: ReplaceUserCommand): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    return snapshotOf(
-      await this.subjects.update(em, subject, columnsOf(normalizeUserDocument(command.document))),
-    );
+    return this.write(em, subject, normalizeUserDocument(command.document));
   }
 
   async patch(em: EntityManager, command: PatchUserCommand): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    const patched = normalizeUserDocument(applyPatch(subject.document, command.operations));
-    // A PATCH that changes nothing leaves version and lastModified alone.
-    if (isDeepStrictEqual(patched, subject.document)) return snapshotOf(subject);
-    return snapshotOf(await this.subjects.update(em, subject, columnsOf(patched)));
+    return this.write(em, subject, normalizeUserDocument(applyPatch(subject.document, command.operations)));
   }
 
   async delete(em: EntityManager, command: DeleteUserCommand): Promise<null> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    await this.subjects.markDeleted(em, subject);
+    const groups = await this.subjects.markDeleted(em, subject);
+    const base = { tenantId: subject.tenantId, subjectId: subject.id };
+    await this.events.record(em, 'scim', [
+      ...groups.map((group) => ({
+        ...base,
+        type: SubjectEventType.SubjectRemovedFromGroup,
+        groupId: group.id,
+        state: { group },
+      })),
+      { ...base, type: SubjectEventType.SubjectDeleted, state: null },
+    ]);
     return null;
+  }
+
+  /** A change that changes nothing leaves version, lastModified and the event stream alone. */
+  private async write(
+    em: EntityManager,
+    subject: SubjectEntity,
+    document: UserDocument,
+  ): Promise<ResourceSnapshot> {
+    if (isDeepStrictEqual(document, subject.document)) return snapshotOf(subject);
+    const updated = await this.subjects.update(em, subject, columnsOf(document));
+    await this.events.record(em, 'scim', [
+      {
+        type: subjectUpdateType(subject.document, document),
+        tenantId: updated.tenantId,
+        subjectId: updated.id,
+        changedAttributes: changedAttributes(subject.document, document),
+        state: stateOf(updated),
+      },
+    ]);
+    return snapshotOf(updated);
   }
 
   private async lock(
@@ -66,7 +101,7 @@ export class UserCommandsHandler {
   }
 }
 
-/** What events carry as the subject's state: its SCIM document and id (documents hold no secrets). */
+/** What events carry as the subject's state: its id and SCIM document (documents hold no secrets). */
 function stateOf(subject: SubjectEntity): Record<string, unknown> {
   return { id: subject.id, ...subject.document };
 }

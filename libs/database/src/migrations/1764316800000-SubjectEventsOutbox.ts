@@ -18,7 +18,9 @@ export class SubjectEventsOutbox1764316800000 implements MigrationInterface {
         CONSTRAINT uq_subject_events_id UNIQUE (id),
         CONSTRAINT uq_subject_events_sequence UNIQUE (aggregate_id, sequence)
       )`);
-    await q.query(`CREATE INDEX ix_subject_events_unpublished ON subject_events (position) WHERE published_at IS NULL`);
+    await q.query(
+      `CREATE INDEX ix_subject_events_unpublished ON subject_events (position) WHERE published_at IS NULL`,
+    );
     // Per-aggregate counters; the row lock taken by the upsert orders concurrent writers of one subject.
     await q.query(`
       CREATE TABLE event_sequences (

@@ -4,4 +4,9 @@ import { Groups1764230400000 } from './1764230400000-Groups';
 import { SubjectEventsOutbox1764316800000 } from './1764316800000-SubjectEventsOutbox';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
-export const MIGRATIONS = [Foundation1764057600000, Subjects1764144000000, Groups1764230400000, SubjectEventsOutbox1764316800000];
+export const MIGRATIONS = [
+  Foundation1764057600000,
+  Subjects1764144000000,
+  Groups1764230400000,
+  SubjectEventsOutbox1764316800000,
+];
