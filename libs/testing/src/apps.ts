@@ -4,6 +4,7 @@ import { IamAdminConfig } from '../../../apps/iam-admin/src/config/iam-admin.con
 import { createIamAdminApp } from '../../../apps/iam-admin/src/iam-admin.app';
 import { ScimGatewayConfig } from '../../../apps/scim-gateway/src/config/scim-gateway.config';
 import { createScimGatewayApp } from '../../../apps/scim-gateway/src/scim-gateway.app';
+import { testFileDatabaseUrl } from './database';
 import { baseEnv } from './env';
 import { LogCapture } from './log-capture';
 
@@ -27,7 +28,7 @@ async function listen(
 
 /** The real IAM admin app on a free port, against the test PostgreSQL and Redis. */
 export async function startIamAdmin(overrides: Record<string, string> = {}): Promise<RunningApp> {
-  const env = { ...baseEnv(), ...overrides };
+  const env = { ...baseEnv(), DATABASE_URL: await testFileDatabaseUrl(), ...overrides };
   const logs = new LogCapture();
   const app = await createIamAdminApp({
     config: validateEnvironment(IamAdminConfig, env),
@@ -38,7 +39,7 @@ export async function startIamAdmin(overrides: Record<string, string> = {}): Pro
 
 /** The real SCIM gateway on a free port; pass the IAM env so both share queue prefix and database. */
 export async function startScimGateway(overrides: Record<string, string> = {}): Promise<RunningApp> {
-  const env = { ...baseEnv(), ...overrides };
+  const env = { ...baseEnv(), DATABASE_URL: await testFileDatabaseUrl(), ...overrides };
   const logs = new LogCapture();
   const app = await createScimGatewayApp({
     config: validateEnvironment(ScimGatewayConfig, env),

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsWithLock } from '../../database/src';
 import { TEST_DATABASE_URL } from './env';
 
-/** Recreates the test database and migrates it once; test files then share it, tenant-isolated. */
+/** Recreates and migrates the template database once; each test file then clones its own (database.ts). */
 export default async function globalSetup(): Promise<void> {
   const url = new URL(TEST_DATABASE_URL);
   const name = url.pathname.slice(1);
@@ -12,6 +12,11 @@ export default async function globalSetup(): Promise<void> {
     connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
   });
   await admin.connect();
+  const leftovers = await admin.query(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'iam_test_file_%' OR datname LIKE 'iam_scratch_%'`,
+  );
+  for (const { datname } of leftovers.rows)
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
