@@ -8,7 +8,9 @@ const consumer = new SubjectEventConsumer({
   group: process.env.CONSUMER_GROUP ?? 'example',
   startFrom: '0',
   handle: async (event) => {
-    console.log(`${event.occurredAt} ${event.type} subject=${event.subjectId ?? '-'} group=${event.groupId ?? '-'} seq=${event.sequence}`);
+    console.log(
+      `${event.occurredAt} ${event.type} subject=${event.subjectId ?? '-'} group=${event.groupId ?? '-'} seq=${event.sequence}`,
+    );
   },
   onError: (error) => console.error('consumer error:', error),
 });
