@@ -19,6 +19,8 @@ export interface BenchStack {
   /** `${gateway.url}/${tenantId}/api/scim/v2` */
   scimBase: string;
   db: Client;
+  /** The environment both services run with. */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     scimToken,
     scimBase: `${gateway.url}/${tenantId}/api/scim/v2`,
     db,
+    env,
     stop: async () => {
       await db.end();
       await gateway.stop();
