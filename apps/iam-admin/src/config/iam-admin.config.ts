@@ -118,6 +118,12 @@ export class IamAdminConfig {
   @Max(10000)
   EVENTS_RELAY_BATCH = 500;
 
+  /** After a partial batch, how long the relay lets new events gather (latency traded for fewer round trips). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  EVENTS_RELAY_COALESCE_MS = 20;
+
   /** Approximate number of events the stream keeps for consumers to replay (older ones are trimmed). */
   @Type(() => Number)
   @IsInt()

@@ -58,7 +58,12 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
       try {
         const published = await this.publishBatch();
         failures = 0;
-        if (published > 0) continue;
+        if (published >= this.config.EVENTS_RELAY_BATCH) continue; // a backlog: drain it
+        if (published > 0) {
+          // Under steady load, let a few commits gather so one round trip publishes many.
+          await new Promise((resolve) => setTimeout(resolve, this.config.EVENTS_RELAY_COALESCE_MS));
+          continue;
+        }
       } catch (error) {
         failures++;
         this.logger.warn(

@@ -10,7 +10,12 @@ export interface ResourceTable {
   /** extra condition every query carries (e.g. `s.deleted_at IS NULL`), or '' */
   live: string;
   mapping: SqlMapping;
+  /** A correlated subquery read in the same round trip when the response needs it (a User's groups). */
+  related?: string;
 }
+
+/** A resource row, with its related rows (JSON) when they were asked for. */
+export type Row = ResourceSnapshot & { related?: Array<Record<string, string>> };
 
 export interface ResourceQuery {
   filter?: Filter;
@@ -35,19 +40,27 @@ export class ResourceLister {
     this.scope = `${a}.tenant_id = $1${table.live ? ` AND ${table.live}` : ''}`;
   }
 
-  async findById(tenantId: string, id: string): Promise<ResourceSnapshot | undefined> {
+  async findById(tenantId: string, id: string, withRelated = false): Promise<Row | undefined> {
     if (!UUID.test(id)) return undefined;
-    const rows: ResourceSnapshot[] = await this.dataSource.query(
-      `SELECT ${this.snapshot} FROM ${this.table.from} WHERE ${this.scope} AND ${this.table.alias}.id = $2`,
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${this.columns(withRelated)} FROM ${this.table.from} WHERE ${this.scope} AND ${this.table.alias}.id = $2`,
       [tenantId, id],
     );
     return rows[0];
   }
 
+  /** The snapshot columns, plus the `related` column (e.g. a User's groups) in the same query when asked. */
+  private columns(withRelated: boolean): string {
+    return withRelated && this.table.related
+      ? `${this.snapshot}, ${this.table.related} AS related`
+      : this.snapshot;
+  }
+
   async list(
     tenantId: string,
     query: ResourceQuery,
-  ): Promise<{ total: number; resources: ResourceSnapshot[] }> {
+    withRelated = false,
+  ): Promise<{ total: number; resources: Row[] }> {
     const a = this.table.alias;
     const params: unknown[] = [tenantId];
     let where = this.scope;
@@ -69,8 +82,8 @@ export class ResourceLister {
     const order = query.sortBy
       ? `${sortExpression(query.sortBy, this.table.mapping)} ${direction} NULLS LAST, ${stable}`
       : stable;
-    const rows: Array<ResourceSnapshot & { total: string }> = await this.dataSource.query(
-      `SELECT ${this.snapshot}, count(*) OVER () AS total FROM ${this.table.from} WHERE ${where}
+    const rows: Array<Row & { total: string }> = await this.dataSource.query(
+      `SELECT ${this.columns(withRelated)}, count(*) OVER () AS total FROM ${this.table.from} WHERE ${where}
         ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, query.paging.count, query.paging.startIndex - 1],
     );

@@ -26,25 +26,17 @@ export const USER_SQL: SqlMapping = {
   },
 };
 
-export interface UserGroupRow {
-  subject_id: string;
-  group_id: string;
-  display_name: string;
-}
-
-/** Live subjects as SCIM Users (tombstones are invisible to SCIM), and their direct groups. */
+/** Live subjects as SCIM Users (tombstones are invisible to SCIM), with their direct groups in the same query. */
 @Injectable()
 export class UsersRepository extends ResourceLister {
-  constructor(@InjectDataSource() private readonly db: DataSource) {
-    super(db, { from: 'subjects s', alias: 's', live: 's.deleted_at IS NULL', mapping: USER_SQL });
-  }
-
-  async groupsOf(tenantId: string, subjectIds: string[]): Promise<UserGroupRow[]> {
-    if (subjectIds.length === 0) return [];
-    return this.db.query(
-      `SELECT gm.subject_id, g.id AS group_id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
-        WHERE gm.tenant_id = $1 AND gm.subject_id = ANY($2::uuid[]) ORDER BY g.display_name`,
-      [tenantId, subjectIds],
-    );
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    super(dataSource, {
+      from: 'subjects s',
+      alias: 's',
+      live: 's.deleted_at IS NULL',
+      mapping: USER_SQL,
+      related: `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
+                   FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.subject_id = s.id)`,
+    });
   }
 }

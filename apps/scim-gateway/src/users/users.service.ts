@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProvisioningCommandName, ResourceSnapshot } from '@app/contracts';
+import { ProvisioningCommandName } from '@app/contracts';
 import {
   listResponse,
   normalizePatchRequest,
@@ -14,6 +14,7 @@ import {
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ProvisioningClient } from '../provisioning/provisioning-client.service';
 import { parseListQuery, searchRequestQuery } from '../resources/list-query';
+import { Row } from '../resources/resource-lister';
 import { ScimPrincipal } from '../scim-auth/scim-principal';
 import { UsersRepository } from './users.repository';
 
@@ -32,7 +33,7 @@ export class UsersService {
   async create(principal: ScimPrincipal, body: unknown, baseUrl: string): Promise<ScimResource> {
     const document = normalizeUserDocument(body);
     const subject = await this.provisioning.send(principal, ProvisioningCommandName.CreateUser, { document });
-    return this.renderOne(principal, subject!, baseUrl);
+    return render(subject!, baseUrl); // a new User belongs to no group yet
   }
 
   async get(
@@ -41,9 +42,9 @@ export class UsersService {
     baseUrl: string,
     projection: Projection,
   ): Promise<ScimResource> {
-    const subject = await this.users.findById(principal.tenantId, id);
+    const subject = await this.users.findById(principal.tenantId, id, wantsGroups(projection));
     if (!subject) throw notFound(`User ${id} not found`);
-    return this.renderOne(principal, subject, baseUrl, projection);
+    return render(subject, baseUrl, projection);
   }
 
   async list(
@@ -52,9 +53,13 @@ export class UsersService {
     baseUrl: string,
   ): Promise<ScimResource> {
     const { projection, ...resourceQuery } = parseListQuery(query, this.config.SCIM_MAX_RESULTS);
-    const { total, resources } = await this.users.list(principal.tenantId, resourceQuery);
+    const { total, resources } = await this.users.list(
+      principal.tenantId,
+      resourceQuery,
+      wantsGroups(projection),
+    );
     return listResponse(
-      await this.render(principal, resources, baseUrl, projection),
+      resources.map((subject) => render(subject, baseUrl, projection)),
       total,
       resourceQuery.paging,
     );
@@ -72,12 +77,12 @@ export class UsersService {
     ifMatch?: number,
   ): Promise<ScimResource> {
     const document = normalizeUserDocument(body);
-    const subject = await this.provisioning.send(principal, ProvisioningCommandName.ReplaceUser, {
+    await this.provisioning.send(principal, ProvisioningCommandName.ReplaceUser, {
       subjectId: id,
       document,
       ifMatchVersion: ifMatch,
     });
-    return this.renderOne(principal, subject!, baseUrl);
+    return this.readBack(principal, id, baseUrl);
   }
 
   async patch(
@@ -88,12 +93,12 @@ export class UsersService {
     ifMatch?: number,
   ): Promise<ScimResource> {
     const operations = normalizePatchRequest(body, USER_RESOURCE_TYPE);
-    const subject = await this.provisioning.send(principal, ProvisioningCommandName.PatchUser, {
+    await this.provisioning.send(principal, ProvisioningCommandName.PatchUser, {
       subjectId: id,
       operations,
       ifMatchVersion: ifMatch,
     });
-    return this.renderOne(principal, subject!, baseUrl);
+    return this.readBack(principal, id, baseUrl);
   }
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: number): Promise<void> {
@@ -103,54 +108,35 @@ export class UsersService {
     });
   }
 
-  private async renderOne(
-    principal: ScimPrincipal,
-    subject: ResourceSnapshot,
-    baseUrl: string,
-    projection: Projection = {},
-  ): Promise<ScimResource> {
-    return (await this.render(principal, [subject], baseUrl, projection))[0]!;
+  /** The whole User after a write (its groups included), as RFC 7644 §3.5 asks of a 200 answer. */
+  private async readBack(principal: ScimPrincipal, id: string, baseUrl: string): Promise<ScimResource> {
+    const subject = await this.users.findById(principal.tenantId, id, true);
+    if (!subject) throw notFound(`User ${id} not found`);
+    return render(subject, baseUrl);
   }
+}
 
-  /** Users with their read-only `groups` (direct memberships), read only when the response includes them. */
-  private async render(
-    principal: ScimPrincipal,
-    subjects: ResourceSnapshot[],
-    baseUrl: string,
-    projection: Projection,
-  ): Promise<ScimResource[]> {
-    const withGroups = !projectionExcludes(projection, USER_RESOURCE_TYPE, 'groups');
-    const memberships = withGroups
-      ? await this.users.groupsOf(
-          principal.tenantId,
-          subjects.map((s) => s.id),
-        )
-      : [];
-    const bySubject = new Map<string, Array<Record<string, string>>>();
-    for (const m of memberships) {
-      const list = bySubject.get(m.subject_id) ?? bySubject.set(m.subject_id, []).get(m.subject_id)!;
-      list.push({
-        value: m.group_id,
-        $ref: `${baseUrl}/Groups/${m.group_id}`,
-        display: m.display_name,
-        type: 'direct',
-      });
-    }
-    return subjects.map((subject) => {
-      const groups = bySubject.get(subject.id) ?? [];
-      const resource = renderResource(
-        subject.id,
-        subject.document,
-        {
-          resourceType: 'User',
-          created: subject.createdAt,
-          lastModified: subject.updatedAt,
-          location: `${baseUrl}/Users/${subject.id}`,
-          version: subject.version,
-        },
-        groups.length > 0 ? { groups } : {},
-      );
-      return project(resource, projection, USER_RESOURCE_TYPE);
-    });
-  }
+const wantsGroups = (projection: Projection) => !projectionExcludes(projection, USER_RESOURCE_TYPE, 'groups');
+
+/** A User with its read-only `groups` (direct memberships) when they were read. */
+function render(subject: Row, baseUrl: string, projection: Projection = {}): ScimResource {
+  const groups = (subject.related ?? []).map((g) => ({
+    value: g.value,
+    $ref: `${baseUrl}/Groups/${g.value}`,
+    display: g.display,
+    type: 'direct',
+  }));
+  const resource = renderResource(
+    subject.id,
+    subject.document,
+    {
+      resourceType: 'User',
+      created: subject.createdAt,
+      lastModified: subject.updatedAt,
+      location: `${baseUrl}/Users/${subject.id}`,
+      version: subject.version,
+    },
+    groups.length > 0 ? { groups } : {},
+  );
+  return project(resource, projection, USER_RESOURCE_TYPE);
 }
