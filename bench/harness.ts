@@ -131,6 +131,11 @@ export async function runScenario(
   name: string,
   options: Omit<autocannon.Options, 'url'> & { url: string },
 ): Promise<ScenarioResult> {
+  // BENCH_ONLY=create runs only the scenarios whose name contains that text (for tuning runs).
+  const only = process.env.BENCH_ONLY;
+  if (only && !name.toLowerCase().includes(only.toLowerCase())) {
+    return { name, requests: 0, rps: 0, p50: 0, p90: 0, p99: 0, errors: 0, non2xx: 0 };
+  }
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
   return {
     name,

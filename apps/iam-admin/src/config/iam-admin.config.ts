@@ -87,7 +87,7 @@ export class IamAdminConfig {
   @IsInt()
   @Min(1)
   @Max(500)
-  PROVISIONING_CONCURRENCY = 32;
+  PROVISIONING_CONCURRENCY = 16;
 
   /** How long a worker's claim on a command lasts without renewal (a crashed worker's commands return after it). */
   @Type(() => Number)
