@@ -40,7 +40,10 @@ async function main(): Promise<void> {
         {
           method: 'POST',
           path: `${base}/Users`,
-          setupRequest: (r) => ({ ...r, body: JSON.stringify({ schemas: [USER], userName: `ev-${run}-${n++}@bench.test` }) }),
+          setupRequest: (r) => ({
+            ...r,
+            body: JSON.stringify({ schemas: [USER], userName: `ev-${run}-${n++}@bench.test` }),
+          }),
         },
       ],
     });
@@ -62,11 +65,15 @@ async function main(): Promise<void> {
     await waitFor(() => received >= BACKLOG, 300_000);
     const drainSeconds = (performance.now() - start - (Date.now() - lastReceivedAt)) / 1000;
 
-    printResults('Subject-change events (npm run bench:events)', [creates], [
-      `events delivered to the consumer during the create run: ${liveReceived} (one per created user)`,
-      `commit → consumer lag while creating: p50 ${live.p50} ms, p90 ${live.p90} ms, p99 ${live.p99} ms, max ${live.max} ms`,
-      `backlog of ${BACKLOG} committed events drained relay → stream → consumer in ${drainSeconds.toFixed(2)} s: ${Math.round(BACKLOG / drainSeconds)} events/s`,
-    ]);
+    printResults(
+      'Subject-change events (npm run bench:events)',
+      [creates],
+      [
+        `events delivered to the consumer during the create run: ${liveReceived} (one per created user)`,
+        `commit → consumer lag while creating: p50 ${live.p50} ms, p90 ${live.p90} ms, p99 ${live.p99} ms, max ${live.max} ms`,
+        `backlog of ${BACKLOG} committed events drained relay → stream → consumer in ${drainSeconds.toFixed(2)} s: ${Math.round(BACKLOG / drainSeconds)} events/s`,
+      ],
+    );
   } finally {
     await consumer.stop();
     await stack.stop();
