@@ -160,8 +160,10 @@ async function main() {
     say('installing dependencies (npm ci)');
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
-  say('building');
-  run('npm', ['run', '--silent', 'build']);
+  if (process.env.LOCAL_SKIP_BUILD !== '1') {
+    say('building');
+    run('npm', ['run', '--silent', 'build']);
+  }
   fs.mkdirSync(dataDir, { recursive: true });
   const redisUrl = await ensureRedis();
   const databaseUrl = await ensureDatabase();
