@@ -177,7 +177,7 @@ describe('subject-change events: outbox → Redis Stream → consumers', () => {
     const platformToken = await issueAdminToken(setup, PLATFORM_PERMISSIONS);
     const tenantId = await createTenant(setup, platformToken, 'events crash');
     const stack = await withTenant(setup, gateway, platformToken, tenantId);
-    const env = { ...setup.env, QUEUE_PREFIX: prefix, EVENTS_RELAY_ENABLED: 'true' };
+    const env: Record<string, string> = { ...setup.env, QUEUE_PREFIX: prefix, EVENTS_RELAY_ENABLED: 'true' };
     // The first IAM commits changes but never publishes them (its relay is off), then is killed.
     let iam = await spawnIamAdmin({ ...env, EVENTS_RELAY_ENABLED: 'false' });
     const c = collector(env.REDIS_URL, prefix, tenantId);

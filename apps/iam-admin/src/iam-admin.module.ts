@@ -22,6 +22,7 @@ import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
+import { SsoLoginModule } from './sso-login/sso-login.module';
 import { TenantsModule } from './tenants/tenants.module';
 
 export interface IamAdminModuleOptions {
@@ -64,6 +65,7 @@ export class IamAdminModule {
         EventsModule,
         ProvisioningModule,
         DirectoryModule,
+        SsoLoginModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };

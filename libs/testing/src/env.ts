@@ -10,6 +10,9 @@ export function uniqueQueuePrefix(): string {
   return `test-${randomUUID().slice(0, 8)}`;
 }
 
+/** One key per test file: every IAM instance of an installation must share its secret key. */
+const TEST_SECRET_KEY = randomBytes(32).toString('base64');
+
 export function baseEnv(): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -19,6 +22,6 @@ export function baseEnv(): Record<string, string> {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: uniqueQueuePrefix(),
     LOG_LEVEL: 'info',
-    IAM_SECRET_KEY: randomBytes(32).toString('base64'),
+    IAM_SECRET_KEY: TEST_SECRET_KEY,
   };
 }

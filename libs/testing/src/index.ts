@@ -5,3 +5,4 @@ export * from './log-capture';
 export * from './database';
 export * from './stack';
 export * from './child-process';
+export * from './fake-entra';

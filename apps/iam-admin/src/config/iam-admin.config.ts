@@ -82,6 +82,23 @@ export class IamAdminConfig {
   @Max(3650)
   SCIM_TOKEN_DEFAULT_TTL_DAYS = 365;
 
+  /** Public base URL of this service: the issuer of IAM access tokens. Defaults to http://127.0.0.1:IAM_PORT. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  IAM_PUBLIC_URL?: string;
+
+  /** Lifetime of an IAM access token issued after an SSO login. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  IAM_TOKEN_TTL_SECONDS = 3600;
+
+  /** How long a started login may take before its state expires. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(30)
+  LOGIN_STATE_TTL_SECONDS = 600;
+
   /** Provisioning commands applied at once by this instance (each in its own transaction). */
   @Type(() => Number)
   @IsInt()

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsNotEmpty,
@@ -39,6 +41,40 @@ function IsAuthorityUrl(): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: 'authority must be an https URL (http only for a loopback host)' },
       validator: { validate: isAuthorityUrl },
+    });
+}
+
+/**
+ * A redirect URI as Entra app registrations allow them: https for web, http only on a loopback host
+ * (desktop apps), or an app's private scheme for mobile (`msauth.com.contoso.app://auth`).
+ */
+export function isRedirectUri(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 2000) return false;
+  try {
+    const url = new URL(value);
+    if (url.hash || url.username || url.password) return false;
+    if (url.protocol === 'https:') return true;
+    if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname);
+    return (
+      /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) &&
+      !['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)
+    );
+  } catch {
+    return false;
+  }
+}
+
+function IsRedirectUri(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isRedirectUri',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        each: true,
+        message: 'each redirect URI must be https, http on a loopback host, or an app scheme (no fragment)',
+      },
+      validator: { validate: isRedirectUri },
     });
 }
 
@@ -109,6 +145,17 @@ export class AzureAdPropertiesDto {
   })
   @Matches(/(^| )openid( |$)/, { message: 'scope must include openid' })
   scope?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://app.contoso.com/auth/callback', 'msauth.com.contoso.app://auth'],
+    description: 'Redirect URIs registered for the app in Entra ID; sign-in accepts only these',
+  })
+  @NotNullIfPresent()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsRedirectUri()
+  redirectUris?: string[];
 }
 
 export class AzureAdProviderCreateDto {
@@ -187,6 +234,7 @@ export class AzureAdPropertiesResponseDto {
   @ApiProperty() authority: string;
   @ApiProperty() responseType: string;
   @ApiProperty() scope: string;
+  @ApiProperty({ type: [String] }) redirectUris: string[];
 }
 
 export class AzureAdProviderResponseDto {
@@ -217,6 +265,7 @@ export class AzureAdProviderResponseDto {
         authority: p.authority,
         responseType: p.responseType,
         scope: p.scope,
+        redirectUris: p.redirectUris,
       },
       createdAt: p.createdAt,
       updatedAt: p.updatedAt,

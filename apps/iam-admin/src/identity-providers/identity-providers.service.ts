@@ -26,6 +26,7 @@ const DEFAULTS = {
   usePkce: true,
   responseType: 'code',
   scope: 'openid profile email',
+  redirectUris: [] as string[],
 } as const;
 
 type Settings = Omit<AzureAdProviderPatchDto, 'properties'> & AzureAdPropertiesPatchDto;

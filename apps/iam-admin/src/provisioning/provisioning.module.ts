@@ -20,5 +20,6 @@ import { UserCommandsHandler } from './user-commands.handler';
     UserCommandsHandler,
     GroupCommandsHandler,
   ],
+  exports: [SubjectsRepository],
 })
 export class ProvisioningModule {}

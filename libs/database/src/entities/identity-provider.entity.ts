@@ -59,6 +59,10 @@ export class IdentityProviderEntity {
   @Column({ type: 'text' })
   scope: string;
 
+  /** Redirect URIs registered for the app in Entra ID (web, mobile and desktop); only these are accepted. */
+  @Column({ name: 'redirect_uris', type: 'text', array: true, default: () => "'{}'" })
+  redirectUris: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

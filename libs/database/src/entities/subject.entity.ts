@@ -35,6 +35,10 @@ export class SubjectEntity {
   @Column({ type: 'text' })
   source: 'scim' | 'sso-jit' | 'admin';
 
+  /** The Entra object id (oid) the subject signed in with. */
+  @Column({ name: 'entra_oid', type: 'text', nullable: true })
+  entraOid: string | null;
+
   @Column({ type: 'integer' })
   version: number;
 

@@ -2,6 +2,7 @@ import { Foundation1764057600000 } from './1764057600000-Foundation';
 import { Subjects1764144000000 } from './1764144000000-Subjects';
 import { Groups1764230400000 } from './1764230400000-Groups';
 import { SubjectEventsOutbox1764316800000 } from './1764316800000-SubjectEventsOutbox';
+import { SsoLogin1764403200000 } from './1764403200000-SsoLogin';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Subjects1764144000000,
   Groups1764230400000,
   SubjectEventsOutbox1764316800000,
+  SsoLogin1764403200000,
 ];

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { BaseClient, Issuer } from 'openid-client';
+import { DataSource } from 'typeorm';
+import { IdentityProviderEntity } from '@app/database';
+import { SecretCipher } from '../crypto/secret-cipher';
+
+/**
+ * OpenID Connect clients per identity provider (openid-client): discovery from the provider's
+ * `authority`, the decrypted client secret, PKCE when asked. Rebuilt when the provider changes.
+ */
+@Injectable()
+export class OidcClientsService {
+  private readonly clients = new Map<string, { version: number; client: Promise<BaseClient> }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  clientFor(provider: IdentityProviderEntity): Promise<BaseClient> {
+    const version = new Date(provider.updatedAt).getTime();
+    const cached = this.clients.get(provider.id);
+    if (cached && cached.version === version) return cached.client;
+    const client = this.build(provider);
+    this.clients.set(provider.id, { version, client });
+    client.catch(() => this.clients.delete(provider.id)); // discovery failed: try again next time
+    return client;
+  }
+
+  private async build(provider: IdentityProviderEntity): Promise<BaseClient> {
+    const issuer = await Issuer.discover(provider.authority);
+    const [row] = await this.dataSource.query(
+      `SELECT client_secret_ciphertext FROM identity_providers WHERE id = $1`,
+      [provider.id],
+    );
+    const clientSecret = row?.client_secret_ciphertext
+      ? this.cipher.decrypt(row.client_secret_ciphertext)
+      : undefined;
+    return new issuer.Client({
+      client_id: provider.clientId,
+      client_secret: clientSecret,
+      redirect_uris: provider.redirectUris,
+      response_types: [provider.responseType],
+      token_endpoint_auth_method: clientSecret ? 'client_secret_post' : 'none',
+      id_token_signed_response_alg: 'RS256',
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { EntraOidcStrategy } from './entra-oidc.strategy';
+import { IamTokensService } from './iam-tokens.service';
+import { LoginController } from './login.controller';
+import { LoginStateStore } from './login-state.store';
+import { OidcClientsService } from './oidc-clients.service';
+import { SigningKeysService } from './signing-keys.service';
+import { SsoLoginService } from './sso-login.service';
+import { SubjectResolverService } from './subject-resolver.service';
+import { WellKnownController } from './well-known.controller';
+
+@Module({
+  imports: [
+    PassportModule,
+    TypeOrmModule.forFeature([IdentityProviderEntity, TenantEntity]),
+    ProvisioningModule,
+  ],
+  controllers: [LoginController, WellKnownController],
+  providers: [
+    EntraOidcStrategy,
+    SsoLoginService,
+    OidcClientsService,
+    LoginStateStore,
+    SubjectResolverService,
+    SigningKeysService,
+    IamTokensService,
+  ],
+})
+export class SsoLoginModule {}

@@ -1,0 +1,167 @@
+import jwt from 'jsonwebtoken';
+import { createHash, generateKeyPairSync, KeyObject, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+
+/** The person "signed in" at the fake Entra: the claims Entra puts in a v2.0 ID token. */
+export interface EntraUser {
+  oid: string;
+  preferred_username: string;
+  email?: string;
+  name?: string;
+}
+
+/** Ways to make the provider misbehave, to prove the client refuses it. */
+export interface EntraFaults {
+  signWithForeignKey?: boolean;
+  audience?: string;
+  expired?: boolean;
+  nonce?: string;
+}
+
+interface PendingCode {
+  clientId: string;
+  redirectUri: string;
+  nonce?: string;
+  codeChallenge?: string;
+  user: EntraUser;
+  used: boolean;
+}
+
+/**
+ * A real OpenID Provider on loopback, shaped like Entra ID v2.0: issuer
+ * `http://127.0.0.1:<port>/<tenant-id>/v2.0`, discovery, JWKS, an authorize endpoint that signs in
+ * `user` at once, a token endpoint that checks the client secret, redirect URI, PKCE and single use
+ * of codes, and RS256 ID tokens with oid/tid/preferred_username/email/name.
+ */
+export class FakeEntra {
+  readonly tenantId = randomUUID();
+  user: EntraUser = { oid: randomUUID(), preferred_username: 'user@contoso.com' };
+  faults: EntraFaults = {};
+  private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly foreignKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  private readonly kid = randomUUID();
+  private readonly codes = new Map<string, PendingCode>();
+  private server?: Server;
+  private base = '';
+
+  constructor(private readonly client: { clientId: string; clientSecret?: string }) {}
+
+  get issuer(): string {
+    return `${this.base}/${this.tenantId}/v2.0`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.base = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url!, this.base);
+    const t = `/${this.tenantId}`;
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === `${t}/v2.0/.well-known/openid-configuration`) {
+      return json(200, {
+        issuer: this.issuer,
+        authorization_endpoint: `${this.base}${t}/oauth2/v2.0/authorize`,
+        token_endpoint: `${this.base}${t}/oauth2/v2.0/token`,
+        jwks_uri: `${this.base}${t}/discovery/v2.0/keys`,
+        response_types_supported: ['code', 'id_token', 'code id_token'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      });
+    }
+    if (url.pathname === `${t}/discovery/v2.0/keys`) {
+      return json(200, {
+        keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: this.kid, use: 'sig', alg: 'RS256' }],
+      });
+    }
+    if (url.pathname === `${t}/oauth2/v2.0/authorize`) {
+      const q = url.searchParams;
+      if (q.get('client_id') !== this.client.clientId) return json(400, { error: 'unauthorized_client' });
+      const code = randomBytes(24).toString('base64url');
+      this.codes.set(code, {
+        clientId: q.get('client_id')!,
+        redirectUri: q.get('redirect_uri')!,
+        nonce: q.get('nonce') ?? undefined,
+        codeChallenge: q.get('code_challenge') ?? undefined,
+        user: this.user,
+        used: false,
+      });
+      const back = new URL(q.get('redirect_uri')!);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() });
+      return void res.end();
+    }
+    if (url.pathname === `${t}/oauth2/v2.0/token` && req.method === 'POST') {
+      const form = new URLSearchParams(await body(req));
+      const pending = this.codes.get(form.get('code') ?? '');
+      if (!pending || pending.used)
+        return json(400, { error: 'invalid_grant', error_description: 'code unknown or already redeemed' });
+      pending.used = true;
+      if (form.get('client_id') !== pending.clientId) return json(401, { error: 'invalid_client' });
+      if (this.client.clientSecret && form.get('client_secret') !== this.client.clientSecret)
+        return json(401, { error: 'invalid_client' });
+      if (form.get('redirect_uri') !== pending.redirectUri)
+        return json(400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
+      if (pending.codeChallenge) {
+        const verifier = form.get('code_verifier') ?? '';
+        if (createHash('sha256').update(verifier).digest('base64url') !== pending.codeChallenge) {
+          return json(400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
+        }
+      }
+      return json(200, {
+        token_type: 'Bearer',
+        access_token: randomBytes(16).toString('hex'),
+        expires_in: 3600,
+        id_token: this.idToken(pending),
+      });
+    }
+    json(404, { error: 'not_found' });
+  }
+
+  private idToken(pending: PendingCode): string {
+    const now = Math.floor(Date.now() / 1000);
+    const { user } = pending;
+    return jwt.sign(
+      {
+        ver: '2.0',
+        tid: this.tenantId,
+        oid: user.oid,
+        preferred_username: user.preferred_username,
+        email: user.email,
+        name: user.name,
+        nonce: this.faults.nonce ?? pending.nonce,
+        iat: now - (this.faults.expired ? 7200 : 0),
+        exp: now + (this.faults.expired ? -3600 : 3600),
+      },
+      this.faults.signWithForeignKey ? this.foreignKey : this.key.privateKey,
+      {
+        algorithm: 'RS256',
+        keyid: this.kid,
+        issuer: this.issuer,
+        audience: this.faults.audience ?? pending.clientId,
+        subject: `pairwise-${user.oid}`,
+      },
+    );
+  }
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => resolve(text));
+  });
+}
