@@ -1,17 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BullModule } from '@nestjs/bullmq';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, runMigrationsWithLock } from '@app/database';
-import {
-  HealthModule,
-  loggingModule,
-  redisConnection,
-  RedisClientModule,
-  TypedConfigModule,
-} from '@app/platform';
+import { runMigrationsWithLock } from '@app/database';
+import { infrastructureModules } from '@app/platform';
 import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { IamAdminConfig } from './config/iam-admin.config';
@@ -37,25 +28,14 @@ export class IamAdminModule {
     return {
       module: IamAdminModule,
       imports: [
-        TypedConfigModule.with(IamAdminConfig, config),
-        loggingModule({ level: config.LOG_LEVEL, destination: logDestination }),
-        TypeOrmModule.forRootAsync({
-          useFactory: () =>
-            dataSourceOptions({
-              url: config.DATABASE_URL,
-              poolSize: config.DATABASE_POOL_SIZE,
-              applicationName: 'iam-admin',
-            }),
+        ...infrastructureModules({
+          configClass: IamAdminConfig,
+          config,
+          applicationName: 'iam-admin',
+          logDestination,
           // The schema is brought up to date before anything else touches the database.
-          dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runMigrationsWithLock(dataSource);
-            return dataSource;
-          },
+          onDatabaseReady: runMigrationsWithLock,
         }),
-        BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
-        RedisClientModule.forUrl(config.REDIS_URL),
-        HealthModule,
         CryptoModule,
         AuthModule,
         BootstrapModule,

@@ -6,3 +6,5 @@ export * from './health/health.module';
 export * from './secrets';
 export * from './http';
 export * from './config.module';
+export * from './service-config';
+export * from './infrastructure';

@@ -1,8 +1,8 @@
+import { parseBoolean, ServiceConfig } from '@app/platform';
 import { Transform, Type } from 'class-transformer';
-import { parseBoolean } from '@app/platform';
+
 import {
   IsBoolean,
-  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -15,36 +15,12 @@ import {
 } from 'class-validator';
 
 /** Every environment variable the IAM admin service reads; `.env.example` lists them with defaults. */
-export class IamAdminConfig {
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV: 'development' | 'production' | 'test' = 'development';
-
-  @IsString()
-  HOST = '0.0.0.0';
-
+export class IamAdminConfig extends ServiceConfig {
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(65535)
   IAM_PORT = 3000;
-
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL: string;
-
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  DATABASE_POOL_SIZE = 10;
-
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL = 'redis://127.0.0.1:6379';
-
-  /** Redis key prefix for BullMQ, so several installations (or test runs) can share one Redis. */
-  @Matches(/^[A-Za-z0-9:_-]+$/)
-  QUEUE_PREFIX = 'iam';
-
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
 
   /** Base64 of 32 random bytes: encrypts client secrets at rest. Required; no default on purpose. */
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_SECRET_KEY must be base64 of exactly 32 bytes' })
