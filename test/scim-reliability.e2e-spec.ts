@@ -5,6 +5,7 @@ import { ProvisioningCommandName, ProvisioningOutcome, QueueName } from '@app/co
 import { redisConnection } from '@app/platform';
 import {
   createTenant,
+  eventually,
   issueAdminToken,
   PLATFORM_PERMISSIONS,
   RunningApp,
@@ -17,16 +18,6 @@ import {
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const user = (userName: string) => ({ schemas: [USER], userName, active: true, displayName: userName });
-
-async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const liveSubjects = async (dataSource: DataSource, tenantId: string) =>
   (
@@ -55,7 +46,7 @@ describe('no accepted write is lost, none is applied twice', () => {
       expect(await liveSubjects(probe, s.tenantId)).toEqual([]);
 
       iam = await startIamAdmin(s.iam.env);
-      await waitFor(async () => ((await liveSubjects(probe, s.tenantId)).length > 0 ? true : undefined));
+      await eventually(async () => (await liveSubjects(probe, s.tenantId)).length > 0);
       // Entra retries the create: the first one was applied, so the retry finds the userName taken.
       const retry = await s.scim('POST', '/Users', user(userName));
       expect(retry.status).toBe(409);
@@ -129,7 +120,7 @@ describe('no accepted write is lost, none is applied twice', () => {
         (_, i) => `crash-${i}-${randomUUID().slice(0, 6)}@contoso.com`,
       );
       const responses = Promise.all(names.map((n) => stack.scim('POST', '/Users', user(n))));
-      await waitFor(async () => ((await liveSubjects(dataSource, tenantId)).length >= 15 ? true : undefined));
+      await eventually(async () => (await liveSubjects(dataSource, tenantId)).length >= 15);
       await iam.crash();
       const appliedAtCrash = (await liveSubjects(dataSource, tenantId)).length;
       expect(appliedAtCrash).toBeLessThan(names.length);

@@ -5,6 +5,7 @@ import { SubjectEventConsumer } from '@app/events';
 import {
   createScratchDatabase,
   createTenant,
+  eventually,
   issueAdminToken,
   PLATFORM_PERMISSIONS,
   ScimStack,
@@ -39,14 +40,6 @@ function collector(
     },
   });
   return { events, consumer };
-}
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting for events');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('subject-change events: outbox → Redis Stream → consumers', () => {
@@ -94,7 +87,7 @@ describe('subject-change events: outbox → Redis Stream → consumers', () => {
         [SubjectEventType.SubjectDeleted, 7],
       ];
       const ofUser = (events: SubjectEvent[]) => events.filter((e) => e.subjectId === user.id);
-      await until(() => ofUser(a.events).length >= 7 && ofUser(b.events).length >= 7);
+      await eventually(() => ofUser(a.events).length >= 7 && ofUser(b.events).length >= 7);
       for (const events of [a.events, b.events]) {
         expect(ofUser(events).map((e) => [e.type, e.sequence])).toEqual(expected);
       }
@@ -111,7 +104,7 @@ describe('subject-change events: outbox → Redis Stream → consumers', () => {
       expect(ofUser(a.events)[4]).toMatchObject({ groupId: group.id, state: { group: { id: group.id } } });
       expect(new Set(a.events.map((e) => e.id)).size).toBe(a.events.length);
       expect(Date.parse(created!.occurredAt)).not.toBeNaN();
-      await until(() =>
+      await eventually(() =>
         b.events.some((e) => e.type === SubjectEventType.GroupCreated && e.groupId === group.id),
       );
     } finally {
@@ -134,7 +127,7 @@ describe('subject-change events: outbox → Redis Stream → consumers', () => {
       );
       expect(results.every((r) => r.status === 200)).toBe(true);
       const ofUser = () => c.events.filter((e) => e.subjectId === user.id);
-      await until(() => ofUser().length >= 26);
+      await eventually(() => ofUser().length >= 26);
       expect(ofUser().map((e) => e.sequence)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
       // The last event carries the state that was written last.
       const [row] = await s.iam.app
@@ -154,10 +147,10 @@ describe('subject-change events: outbox → Redis Stream → consumers', () => {
       const user = (
         await s.scim('POST', '/Users', { schemas: [USER], userName: `replay-${randomUUID()}@x.test` })
       ).body;
-      await until(() => c.events.some((e) => e.subjectId === user.id));
+      await eventually(() => c.events.some((e) => e.subjectId === user.id));
       const seen = c.events.filter((e) => e.subjectId === user.id).map((e) => e.id);
       await c.consumer.replayFrom({ time: before });
-      await until(() => c.events.filter((e) => e.subjectId === user.id).length >= 2);
+      await eventually(() => c.events.filter((e) => e.subjectId === user.id).length >= 2);
       expect(c.events.filter((e) => e.subjectId === user.id).map((e) => e.id)).toEqual([...seen, ...seen]);
     } finally {
       await c.consumer.stop();
@@ -200,7 +193,7 @@ describe('subject-change events: outbox → Redis Stream → consumers', () => {
         );
       expect(n).toBe(10);
       iam = await spawnIamAdmin(env);
-      await until(() => c.events.length >= 10);
+      await eventually(() => c.events.length >= 10);
       expect(c.events.map((e) => e.subjectId).sort()).toEqual(users.map((u) => u.body.id).sort());
     } finally {
       await c.consumer.stop();

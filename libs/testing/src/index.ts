@@ -6,3 +6,4 @@ export * from './database';
 export * from './stack';
 export * from './child-process';
 export * from './fake-entra';
+export * from './eventually';

@@ -9,10 +9,10 @@ import {
   ResourceSnapshot,
   SubjectEventType,
 } from '@app/contracts';
-import { applyPatch, normalizeGroupDocument, notFound, planGroupPatch, ScimError } from '@app/scim';
+import { applyPatch, normalizeGroupDocument, planGroupPatch } from '@app/scim';
 import { changedAttributes, PendingEvent, SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { GroupRow, GroupsRepository } from './groups.repository';
-import { snapshotOf } from './snapshot';
+import { lockedRow, snapshotOf } from './snapshot';
 
 /** Group commands: the document through the PATCH engine, membership as row deltas, each with its events. */
 @Injectable()
@@ -126,12 +126,7 @@ export class GroupCommandsHandler {
     id: string,
     ifMatchVersion?: number,
   ): Promise<GroupRow> {
-    const group = await this.groups.findForUpdate(em, tenantId, id);
-    if (!group) throw notFound(`Group ${id} not found`);
-    if (ifMatchVersion !== undefined && ifMatchVersion !== group.version) {
-      throw new ScimError(412, `Group ${id} is at version ${group.version}, not ${ifMatchVersion}`);
-    }
-    return group;
+    return lockedRow('Group', id, await this.groups.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
 }
 

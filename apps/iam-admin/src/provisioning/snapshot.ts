@@ -1,3 +1,4 @@
+import { notFound, ScimError } from '@app/scim';
 import { ResourceSnapshot } from '@app/contracts';
 
 /** A subject or group row → what a command outcome carries back to the gateway. */
@@ -15,4 +16,18 @@ export function snapshotOf(row: {
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
   };
+}
+
+/** The locked row a command works on: 404 when it is not there, 412 when If-Match names another version. */
+export function lockedRow<T extends { version: number }>(
+  kind: 'User' | 'Group',
+  id: string,
+  row: T | undefined,
+  ifMatchVersion: number | undefined,
+): T {
+  if (!row) throw notFound(`${kind} ${id} not found`);
+  if (ifMatchVersion !== undefined && ifMatchVersion !== row.version) {
+    throw new ScimError(412, `${kind} ${id} is at version ${row.version}, not ${ifMatchVersion}`);
+  }
+  return row;
 }

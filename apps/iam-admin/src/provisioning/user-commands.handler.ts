@@ -10,9 +10,9 @@ import {
   SubjectEventType,
 } from '@app/contracts';
 import { SubjectEntity } from '@app/database';
-import { applyPatch, normalizeUserDocument, notFound, ScimError, UserDocument } from '@app/scim';
+import { applyPatch, normalizeUserDocument, UserDocument } from '@app/scim';
 import { changedAttributes, SubjectEventsOutbox, subjectUpdateType } from '../events/subject-events.outbox';
-import { snapshotOf } from './snapshot';
+import { lockedRow, snapshotOf } from './snapshot';
 import { SubjectColumns, SubjectsRepository } from './subjects.repository';
 
 /** User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its events. */
@@ -92,12 +92,7 @@ export class UserCommandsHandler {
     id: string,
     ifMatchVersion?: number,
   ): Promise<SubjectEntity> {
-    const subject = await this.subjects.findForUpdate(em, tenantId, id);
-    if (!subject) throw notFound(`User ${id} not found`);
-    if (ifMatchVersion !== undefined && ifMatchVersion !== subject.version) {
-      throw new ScimError(412, `User ${id} is at version ${subject.version}, not ${ifMatchVersion}`);
-    }
-    return subject;
+    return lockedRow('User', id, await this.subjects.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
 }
 
