@@ -12,7 +12,7 @@ import {
 import { applyPatch, normalizeGroupDocument, planGroupPatch } from '@app/scim';
 import { changedAttributes, PendingEvent, SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { GroupRow, GroupsRepository } from './groups.repository';
-import { lockedRow, snapshotOf } from './snapshot';
+import { lockedRow, snapshotOf, stateOf } from './snapshot';
 
 /** Group commands: the document through the PATCH engine, membership as row deltas, each with its events. */
 @Injectable()
@@ -128,10 +128,6 @@ export class GroupCommandsHandler {
   ): Promise<GroupRow> {
     return lockedRow('Group', id, await this.groups.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
-}
-
-function stateOf(group: GroupRow): Record<string, unknown> {
-  return { id: group.id, ...group.document };
 }
 
 /** One event per subject whose membership changed, keyed (and sequenced) by the subject. */

@@ -12,7 +12,7 @@ import {
 import { SubjectEntity } from '@app/database';
 import { applyPatch, normalizeUserDocument, UserDocument } from '@app/scim';
 import { changedAttributes, SubjectEventsOutbox, subjectUpdateType } from '../events/subject-events.outbox';
-import { lockedRow, snapshotOf } from './snapshot';
+import { lockedRow, snapshotOf, stateOf } from './snapshot';
 import { SubjectColumns, SubjectsRepository } from './subjects.repository';
 
 /** User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its events. */
@@ -94,11 +94,6 @@ export class UserCommandsHandler {
   ): Promise<SubjectEntity> {
     return lockedRow('User', id, await this.subjects.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
-}
-
-/** What events carry as the subject's state: its id and SCIM document (documents hold no secrets). */
-function stateOf(subject: SubjectEntity): Record<string, unknown> {
-  return { id: subject.id, ...subject.document };
 }
 
 function columnsOf(document: UserDocument): SubjectColumns {
