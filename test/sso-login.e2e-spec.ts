@@ -111,6 +111,11 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     const jwks = await http(iam.url, 'GET', '/.well-known/jwks.json');
     expect(jwks.body.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     expect(jwks.text).not.toContain('"d"');
+    const code = new URL(back.url).searchParams.get('code')!;
+    expect(iam.logs.text).toContain('/callback');
+    expect(iam.logs.text).not.toContain(code);
+    expect(iam.logs.text).not.toContain(clientSecret);
+    expect(iam.logs.text).not.toContain(result.accessToken);
     const [{ entra_oid }] = await iam.app
       .get(DataSource)
       .query(`SELECT entra_oid FROM subjects WHERE id = $1`, [user.id]);

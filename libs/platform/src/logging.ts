@@ -31,7 +31,7 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
           req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
             id: req.id,
             method: req.method,
-            url: req.url,
+            url: withoutLoginSecrets(req.url),
             headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization },
           }),
         },
