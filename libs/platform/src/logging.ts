@@ -40,3 +40,8 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
     ],
   });
 }
+
+/** Sign-in callbacks carry an authorization code and state in the query: log the path only. */
+export function withoutLoginSecrets(url: string): string {
+  return url.includes('/v1/login/') ? url.split('?')[0]! : url;
+}
