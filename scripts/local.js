@@ -94,16 +94,13 @@ async function ensureRedis() {
 async function ensureDatabase() {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const { PGlite } = require('@electric-sql/pglite');
-  const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+  const { serveEmbeddedPostgres } = require('./embedded-postgres');
   const dir = path.join(dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  const port = await freePort();
-  // The multiplexer lets both services hold connections; PGlite still runs one transaction at a time.
-  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 40 });
-  await server.start();
+  const { port, close } = await serveEmbeddedPostgres(db);
   cleanups.push(async () => {
-    await server.stop();
+    await close();
     await db.close();
   });
   say(`Database: embedded PostgreSQL (PGlite) on 127.0.0.1:${port} (data in ${dir})`);
@@ -147,8 +144,15 @@ let stopping = false;
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
+  // Services first (they drain their work), Redis last; whatever has not exited after 10 s is killed.
+  for (const child of [...children].reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   process.exit(code);
 }

@@ -15,6 +15,7 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
 import { SsoLoginModule } from './sso-login/sso-login.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface IamAdminModuleOptions {
   config: IamAdminConfig;
@@ -46,6 +47,7 @@ export class IamAdminModule {
         ProvisioningModule,
         DirectoryModule,
         SsoLoginModule,
+        WebhooksModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };

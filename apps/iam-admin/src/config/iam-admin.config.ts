@@ -75,6 +75,28 @@ export class IamAdminConfig extends ServiceConfig {
   @Min(30)
   LOGIN_STATE_TTL_SECONDS = 600;
 
+  /** Deliver subject-change events to webhook subscriptions from this instance. */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.WEBHOOKS_ENABLED, true))
+  @IsBoolean()
+  WEBHOOKS_ENABLED = true;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  WEBHOOK_ATTEMPTS = 8;
+
+  /** First retry delay; doubles each attempt. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_BACKOFF_MS = 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
   /** Provisioning commands applied at once by this instance (each in its own transaction). */
   @Type(() => Number)
   @IsInt()

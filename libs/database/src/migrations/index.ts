@@ -3,6 +3,7 @@ import { Subjects1764144000000 } from './1764144000000-Subjects';
 import { Groups1764230400000 } from './1764230400000-Groups';
 import { SubjectEventsOutbox1764316800000 } from './1764316800000-SubjectEventsOutbox';
 import { SsoLogin1764403200000 } from './1764403200000-SsoLogin';
+import { Webhooks1764489600000 } from './1764489600000-Webhooks';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Groups1764230400000,
   SubjectEventsOutbox1764316800000,
   SsoLogin1764403200000,
+  Webhooks1764489600000,
 ];

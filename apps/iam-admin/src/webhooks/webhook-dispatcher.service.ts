@@ -1,0 +1,65 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { SubjectEvent, WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app/contracts';
+import { SubjectEventConsumer } from '@app/events';
+import { IamAdminConfig } from '../config/iam-admin.config';
+import { WebhooksRepository } from './webhooks.repository';
+
+/**
+ * Reads the subject-change stream like any internal consumer (its own consumer group, shared by all
+ * IAM instances) and turns each event into one delivery job per matching subscription of its tenant.
+ * The job id is subscription + event id, so a re-read event is not delivered twice.
+ */
+@Injectable()
+export class WebhookDispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcherService.name);
+  private consumer?: SubjectEventConsumer;
+
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<WebhookDeliveryJob>,
+    private readonly config: IamAdminConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.WEBHOOKS_ENABLED) return;
+    this.consumer = new SubjectEventConsumer({
+      redis: this.config.REDIS_URL,
+      queuePrefix: this.config.QUEUE_PREFIX,
+      group: 'iam-webhooks',
+      startFrom: '$',
+      handle: (event) => this.dispatch(event),
+      onError: (error) => this.logger.warn({ err: String(error) }, 'webhook dispatch failed; will retry'),
+    });
+    await this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  private async dispatch(event: SubjectEvent): Promise<void> {
+    const subscriptions = (await this.webhooks.forTenant(event.tenantId)).filter(
+      (s) => s.eventTypes.length === 0 || s.eventTypes.includes(event.type),
+    );
+    if (subscriptions.length === 0) return;
+    await this.deliveries.addBulk(
+      subscriptions.map((s) => ({
+        name: event.type,
+        data: {
+          subscriptionId: s.id,
+          tenantId: event.tenantId,
+          event: event as unknown as WebhookDeliveryJob['event'],
+        },
+        opts: {
+          jobId: `${s.id}_${event.id}`,
+          attempts: this.config.WEBHOOK_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
+          removeOnComplete: { age: 3600, count: 10_000 },
+          removeOnFail: { age: 24 * 3600 },
+        },
+      })),
+    );
+  }
+}
