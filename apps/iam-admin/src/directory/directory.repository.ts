@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -8,7 +9,6 @@ const SUBJECT = `s.id, s.user_name AS "userName", s.external_id AS "externalId",
 const GROUP = `g.id, g.display_name AS "displayName", g.external_id AS "externalId",
   (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS "memberCount",
   g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Read-only SQL over subjects, groups and memberships, every query scoped to one tenant. */
 @Injectable()
@@ -26,7 +26,7 @@ export class DirectoryRepository {
   }
 
   async subject(tenantId: string, id: string): Promise<SubjectResponseDto | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined;
     const rows = await this.dataSource.query(
       `SELECT ${SUBJECT} FROM subjects s WHERE s.tenant_id = $1 AND s.id = $2 AND s.deleted_at IS NULL`,
       [tenantId, id],
@@ -60,7 +60,7 @@ export class DirectoryRepository {
   }
 
   async group(tenantId: string, id: string): Promise<GroupResponseDto | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined;
     const rows = await this.dataSource.query(
       `SELECT ${GROUP} FROM groups g WHERE g.tenant_id = $1 AND g.id = $2`,
       [tenantId, id],

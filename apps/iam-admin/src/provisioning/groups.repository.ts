@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { returnedRows } from '@app/database';
@@ -16,7 +17,6 @@ export interface GroupRow {
 
 const RETURNING = `id, tenant_id AS "tenantId", display_name AS "displayName", external_id AS "externalId",
   document, version, created_at AS "createdAt", updated_at AS "updatedAt"`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** SQL for groups and their membership rows, always tenant-scoped, inside the caller's transaction. */
 @Injectable()
@@ -37,7 +37,7 @@ export class GroupsRepository {
 
   /** The group, locked: membership changes to one group apply one after another. */
   async findForUpdate(em: EntityManager, tenantId: string, id: string): Promise<GroupRow | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined;
     const rows: GroupRow[] = await em.query(
       `SELECT ${RETURNING} FROM groups WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, id],
@@ -78,7 +78,7 @@ export class GroupsRepository {
 
   /** Removes just the listed members; ids that are not members are a no-op. Returns those removed. */
   async removeMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<string[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUUID(id));
     if (valid.length === 0) return [];
     return this.deleteMembers(em, `group_id = $1 AND subject_id = ANY($2::uuid[])`, [group.id, valid]);
   }
@@ -118,7 +118,7 @@ export class GroupsRepository {
 
   private async requireSubjects(em: EntityManager, tenantId: string, ids: string[]): Promise<string[]> {
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
-    const candidates = unique.filter((id) => UUID.test(id));
+    const candidates = unique.filter((id) => isUUID(id));
     const found: Array<{ id: string }> = candidates.length
       ? await em.query(
           `SELECT id FROM subjects WHERE tenant_id = $1 AND deleted_at IS NULL AND id = ANY($2::uuid[])`,

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { returnedRows, SubjectEntity } from '@app/database';
@@ -40,7 +41,7 @@ export class SubjectsRepository {
 
   /** The live subject, locked until the transaction ends so concurrent commands cannot lose updates. */
   async findForUpdate(em: EntityManager, tenantId: string, id: string): Promise<SubjectEntity | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined;
     const rows: SubjectEntity[] = await em.query(
       `SELECT ${RETURNING} FROM subjects WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
       [tenantId, id],
@@ -86,8 +87,6 @@ export class SubjectsRepository {
     return removed;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const RETURNING = `id, tenant_id AS "tenantId", user_name AS "userName", external_id AS "externalId",
   display_name AS "displayName", active, document, provider, source, version,

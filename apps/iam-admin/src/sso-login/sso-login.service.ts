@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import {
   BadRequestException,
   ForbiddenException,
@@ -20,8 +21,6 @@ export interface LoginResult {
   expiresIn: number;
   subject: { id: string; userName: string; displayName: string | null; justInTime: boolean };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Sign-in with a tenant's Entra ID provider: authorization code flow with state, nonce and (when
@@ -144,7 +143,7 @@ export class SsoLoginService {
   }
 
   private async tenant(tenantId: string): Promise<void> {
-    const tenant = UUID.test(tenantId) ? await this.tenants.findOneBy({ id: tenantId }) : null;
+    const tenant = isUUID(tenantId) ? await this.tenants.findOneBy({ id: tenantId }) : null;
     if (!tenant) throw new NotFoundException(`tenant ${tenantId} does not exist`);
     if (!tenant.enabled) throw new ForbiddenException(`tenant ${tenantId} is disabled`);
   }

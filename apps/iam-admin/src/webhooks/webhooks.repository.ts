@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -5,7 +6,6 @@ import { returnedRows } from '@app/database';
 import { WebhookDeadLetterDto, WebhookResponseDto } from './webhook.dto';
 
 const COLUMNS = `id, url, event_types AS "eventTypes", created_at AS "createdAt"`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Subscription extends WebhookResponseDto {
   secretCiphertext: string;
@@ -37,7 +37,7 @@ export class WebhooksRepository {
   }
 
   async exists(tenantId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUUID(id)) return false;
     const rows = await this.dataSource.query(
       `SELECT 1 FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
@@ -46,7 +46,7 @@ export class WebhooksRepository {
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUUID(id)) return false;
     const result = await this.dataSource.query(
       `DELETE FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2 RETURNING id`,
       [tenantId, id],

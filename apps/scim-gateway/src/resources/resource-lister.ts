@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ResourceSnapshot } from '@app/contracts';
 import { Filter, filterToSql, Paging, sortExpression, SqlMapping } from '@app/scim';
@@ -24,8 +25,6 @@ export interface ResourceQuery {
   paging: Paging;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Read-only SQL for SCIM reads of one resource type, always scoped to a tenant. */
 export class ResourceLister {
   private readonly snapshot: string;
@@ -41,7 +40,7 @@ export class ResourceLister {
   }
 
   async findById(tenantId: string, id: string, withRelated = false): Promise<Row | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined;
     const rows: Row[] = await this.dataSource.query(
       `SELECT ${this.columns(withRelated)} FROM ${this.table.from} WHERE ${this.scope} AND ${this.table.alias}.id = $2`,
       [tenantId, id],
