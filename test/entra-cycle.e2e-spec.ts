@@ -116,4 +116,61 @@ describe('Entra ID provisioning cycle replay', () => {
     const gone = await s.scim('GET', join(`/Users?filter=userName+eq+%22${encodeURIComponent(renamed)}%22`));
     expect(gone.body.totalResults).toBe(0);
   });
+
+  it('runs the group part of a cycle: probe, create, match, members added and removed in batches, rename, delete', async () => {
+    const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+    const ADSCIM = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+    // Test Connection also reads a group that cannot exist.
+    const probe = await s.scim(
+      'GET',
+      `/Groups?excludedAttributes=members&filter=displayName+eq+%22${randomUUID()}%22`,
+    );
+    expect(probe.status).toBe(200);
+    expect(probe.body).toMatchObject({ schemas: [LIST], totalResults: 0, Resources: [] });
+
+    const members = await Promise.all(
+      [1, 2, 3].map(
+        async (i) =>
+          (await s.scim('POST', '/Users', { schemas: [USER], userName: `gm${i}-${randomUUID()}@x.test` }))
+            .body.id as string,
+      ),
+    );
+    const displayName = `Group_${randomUUID()}`;
+    const match = await s.scim(
+      'GET',
+      `/Groups?excludedAttributes=members&filter=displayName+eq+%22${displayName}%22`,
+    );
+    expect(match.body.totalResults).toBe(0);
+    const created = await s.scim('POST', '/Groups', {
+      schemas: [GROUP, ADSCIM],
+      externalId: randomUUID(),
+      displayName,
+      members: [],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const byId = await s.scim('GET', `/Groups/${id}?excludedAttributes=members`);
+    expect(byId.body).toMatchObject({ id, displayName });
+
+    const add = await s.scim('PATCH', `/Groups/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Add', path: 'members', value: members.map((value) => ({ $ref: null, value })) }],
+    });
+    expect(add.status).toBe(204);
+    const remove = await s.scim('PATCH', `/Groups/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Remove', path: 'members', value: [{ value: members[0] }] }],
+    });
+    expect(remove.status).toBe(204);
+    const rename = await s.scim('PATCH', `/Groups/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Replace', path: 'displayName', value: `${displayName}_renamed` }],
+    });
+    expect(rename.status).toBe(204);
+    const read = await s.scim('GET', `/Groups/${id}`);
+    expect(read.body.displayName).toBe(`${displayName}_renamed`);
+    expect(read.body.members.map((m: { value: string }) => m.value).sort()).toEqual(members.slice(1).sort());
+    expect((await s.scim('DELETE', `/Groups/${id}`)).status).toBe(204);
+    expect((await s.scim('GET', `/Groups/${id}`)).status).toBe(404);
+  });
 });
