@@ -6,6 +6,7 @@ import { redisConnection } from '@app/platform';
 import {
   createTenant,
   eventually,
+  http,
   issueAdminToken,
   PLATFORM_PERMISSIONS,
   RunningApp,
@@ -57,6 +58,29 @@ describe('no accepted write is lost, none is applied twice', () => {
       await probe.destroy();
       await iam?.close();
       await s.gateway.close();
+    }
+  });
+
+  it('answers 503 + Retry-After, not a hang or a 500, while Redis is unreachable', async () => {
+    const s = await startScimStack();
+    const cut = await startScimGateway({
+      DATABASE_URL: s.gateway.env.DATABASE_URL,
+      REDIS_URL: 'redis://127.0.0.1:1/0',
+      SCIM_COMMAND_TIMEOUT_MS: '500',
+      SCIM_RETRY_AFTER_SECONDS: '3',
+    });
+    try {
+      const started = Date.now();
+      const res = await http(cut.url, 'POST', `${s.base}/Users`, {
+        token: s.scimToken,
+        body: user(`noredis-${randomUUID().slice(0, 8)}@contoso.com`),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('3');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await cut.close();
+      await s.close();
     }
   });
 

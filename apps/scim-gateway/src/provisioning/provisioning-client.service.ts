@@ -68,26 +68,39 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
       provider: principal.provider,
       scimTokenId: principal.tokenId,
     } as unknown as ProvisioningCommand;
-    const job = await this.queue.add(name, command, {
-      jobId: command.commandId,
-      attempts: 25,
-      backoff: { type: 'exponential', delay: 200 },
-      // By age and count, not `true`: waitUntilFinished must still find the finished job.
-      removeOnComplete: { age: 3600, count: 100_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    const deadline = Date.now() + this.config.SCIM_COMMAND_TIMEOUT_MS;
     let outcome: ProvisioningOutcome;
     try {
+      // Both steps share one deadline: with Redis away the add itself waits for a reconnect.
+      const job = await withDeadline(
+        this.queue.add(name, command, {
+          jobId: command.commandId,
+          attempts: 25,
+          backoff: { type: 'exponential', delay: 200 },
+          // By age and count, not `true`: waitUntilFinished must still find the finished job.
+          removeOnComplete: { age: 3600, count: 100_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        }),
+        deadline,
+      );
       outcome = (await job.waitUntilFinished(
         this.events,
-        this.config.SCIM_COMMAND_TIMEOUT_MS,
+        Math.max(1, deadline - Date.now()),
       )) as ProvisioningOutcome;
     } catch {
-      // Timed out (IAM down or busy): the command stays queued and will be applied once.
+      // Redis or IAM away or busy: an accepted command stays queued and will be applied once.
       throw new ProvisioningTimeout(this.config.SCIM_RETRY_AFTER_SECONDS);
     }
     if (!outcome.ok)
       throw new ScimError(outcome.failure.status, outcome.failure.detail, outcome.failure.scimType);
     return outcome.subject;
   }
+}
+
+function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline passed')), Math.max(1, deadline - Date.now()));
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
