@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BadGatewayException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BaseClient, Issuer } from 'openid-client';
 import { DataSource } from 'typeorm';
@@ -29,7 +29,9 @@ export class OidcClientsService {
   }
 
   private async build(provider: IdentityProviderEntity): Promise<BaseClient> {
-    const issuer = await Issuer.discover(provider.authority);
+    const issuer = await Issuer.discover(provider.authority).catch((error: Error) => {
+      throw new BadGatewayException(`OpenID discovery at ${provider.authority} failed: ${error.message}`);
+    });
     const [row] = await this.dataSource.query(
       `SELECT client_secret_ciphertext FROM identity_providers WHERE id = $1`,
       [provider.id],
