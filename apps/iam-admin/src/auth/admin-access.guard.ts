@@ -4,13 +4,13 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
-  NotFoundException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { Repository } from 'typeorm';
 import { TenantEntity } from '@app/database';
+import { requireEnabledTenant } from '../tenants/enabled-tenant';
 import {
   ADMIN_ACCESS,
   AdminAccessRule,
@@ -65,9 +65,7 @@ export class AdminAccessGuard implements CanActivate {
       tenantId = requested;
     }
     if (!isUUID(tenantId)) throw new BadRequestException('X-Tenant-Id must be a tenant id (a UUID)');
-    const tenant = await this.tenants.findOneBy({ id: tenantId });
-    if (!tenant) throw new NotFoundException(`tenant ${tenantId} does not exist`);
-    if (!tenant.enabled) throw new ForbiddenException(`tenant ${tenantId} is disabled`);
+    await requireEnabledTenant(this.tenants, tenantId);
     return tenantId;
   }
 }

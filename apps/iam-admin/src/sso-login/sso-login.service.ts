@@ -10,6 +10,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { generators } from 'openid-client';
 import { Repository } from 'typeorm';
 import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { requireEnabledTenant } from '../tenants/enabled-tenant';
 import { IamTokensService } from './iam-tokens.service';
 import { LoginStateStore } from './login-state.store';
 import { OidcClientsService } from './oidc-clients.service';
@@ -143,8 +144,7 @@ export class SsoLoginService {
   }
 
   private async tenant(tenantId: string): Promise<void> {
-    const tenant = isUUID(tenantId) ? await this.tenants.findOneBy({ id: tenantId }) : null;
-    if (!tenant) throw new NotFoundException(`tenant ${tenantId} does not exist`);
-    if (!tenant.enabled) throw new ForbiddenException(`tenant ${tenantId} is disabled`);
+    if (!isUUID(tenantId)) throw new NotFoundException(`tenant ${tenantId} does not exist`);
+    await requireEnabledTenant(this.tenants, tenantId);
   }
 }

@@ -5,6 +5,7 @@ import { SubjectEventType } from '@app/contracts';
 import { IdentityProviderEntity, SubjectEntity } from '@app/database';
 import { normalizeUserDocument, USER_SCHEMA } from '@app/scim';
 import { SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { stateOf } from '../provisioning/snapshot';
 import { SubjectsRepository } from '../provisioning/subjects.repository';
 
 /** The claims of a validated Entra ID token that identify a person. */
@@ -119,7 +120,7 @@ export class SubjectResolverService {
         type: SubjectEventType.SubjectCreated,
         tenantId,
         subjectId: subject.id,
-        state: { id: subject.id, ...document },
+        state: stateOf(subject),
       },
     ]);
     return subject;
