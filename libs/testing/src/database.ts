@@ -7,8 +7,12 @@ const urlOf = (name: string) =>
   Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${name}` }).toString();
 const templateName = () => new URL(TEST_DATABASE_URL).pathname.slice(1);
 
-/** Prefix of the per-file databases; global-setup drops those a previous run left. */
-export const FILE_DATABASE_PREFIX = 'iam_test_file_';
+/**
+ * Prefixes of the per-file and scratch databases, named after the template so that two runs with
+ * different TEST_DATABASE_URLs never drop each other's; global-setup drops those a previous run left.
+ */
+export const fileDatabasePrefix = () => `${templateName()}_file_`;
+export const scratchDatabasePrefix = () => `${templateName()}_scratch_`;
 
 async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: adminUrl() });
@@ -28,7 +32,7 @@ let fileDatabase: Promise<string> | undefined;
  */
 export function testFileDatabaseUrl(): Promise<string> {
   fileDatabase ??= admin(async (client) => {
-    const name = `${FILE_DATABASE_PREFIX}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const name = `${fileDatabasePrefix()}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     await client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName()}"`);
     return urlOf(name);
   });
@@ -37,7 +41,7 @@ export function testFileDatabaseUrl(): Promise<string> {
 
 /** An empty database of its own (no migrations), for tests of a brand-new installation. */
 export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `iam_scratch_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const name = `${scratchDatabasePrefix()}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
   return {
     url: urlOf(name),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsWithLock } from '../../database/src';
+import { fileDatabasePrefix, scratchDatabasePrefix } from './database';
 import { TEST_DATABASE_URL } from './env';
 
 /** Recreates and migrates the template database once; each test file then clones its own (database.ts). */
@@ -13,7 +14,8 @@ export default async function globalSetup(): Promise<void> {
   });
   await admin.connect();
   const leftovers = await admin.query(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'iam_test_file_%' OR datname LIKE 'iam_scratch_%'`,
+    `SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)`,
+    [fileDatabasePrefix(), scratchDatabasePrefix()],
   );
   for (const { datname } of leftovers.rows)
     await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
