@@ -22,14 +22,30 @@ export class IamAdminConfig extends ServiceConfig {
   @Max(65535)
   IAM_PORT = 3000;
 
-  /** Base64 of 32 random bytes: encrypts client secrets at rest. Required; no default on purpose. */
+  /** Base64 of 32 random bytes: encrypts client secrets at rest. Required (or IAM_SECRET_KEYS); no default on purpose. */
+  @ValidateIf((c: IamAdminConfig) => c.IAM_SECRET_KEYS === undefined || c.IAM_SECRET_KEY !== undefined)
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_SECRET_KEY must be base64 of exactly 32 bytes' })
-  IAM_SECRET_KEY: string;
+  IAM_SECRET_KEY?: string;
+
+  /** Keys for rotation, `id:base64,*id:base64` (`*` marks the key that seals new secrets); see crypto/secret-keys.ts. */
+  @IsOptional()
+  @Matches(
+    /^\s*\*?[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*(,\s*\*?[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*)*$/,
+    {
+      message:
+        'IAM_SECRET_KEYS must be comma-separated <id>:<base64 of 32 bytes>, the current one marked *<id>:…',
+    },
+  )
+  IAM_SECRET_KEYS?: string;
 
   /** Used once, on the first start of an empty installation; otherwise one is generated and printed. */
   @IsOptional()
   @IsString()
   @MinLength(32)
+  @Matches(/^iamadm_[A-Za-z0-9_-]+$/, {
+    message:
+      'IAM_BOOTSTRAP_ADMIN_TOKEN must be iamadm_ followed by base64url characters (a token without the iamadm_ prefix would never authenticate); or leave it unset and one is generated',
+  })
   IAM_BOOTSTRAP_ADMIN_TOKEN?: string;
 
   /** JWT access tokens from an external issuer are accepted when this is set. */
@@ -39,6 +55,10 @@ export class IamAdminConfig extends ServiceConfig {
 
   @ValidateIf((c: IamAdminConfig) => c.IAM_JWT_ISSUER !== undefined)
   @IsString()
+  @Matches(/\S/, {
+    message:
+      'IAM_JWT_AUDIENCE must name this API when IAM_JWT_ISSUER is set (empty would accept any audience)',
+  })
   IAM_JWT_AUDIENCE?: string;
 
   /** Defaults to the `jwks_uri` of the issuer's OpenID discovery document. */
@@ -63,11 +83,19 @@ export class IamAdminConfig extends ServiceConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   IAM_PUBLIC_URL?: string;
 
-  /** Lifetime of an IAM access token issued after an SSO login. */
+  /**
+   * Lifetime of an IAM access token issued after an SSO login. Short on purpose: services that verify
+   * tokens offline learn of a deactivation from the subject-change stream, and of nothing else sooner.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(60)
-  IAM_TOKEN_TTL_SECONDS = 3600;
+  IAM_TOKEN_TTL_SECONDS = 900;
+
+  /** The `aud` of IAM access tokens: what internal services require when they verify one. */
+  @IsString()
+  @MinLength(1)
+  IAM_TOKEN_AUDIENCE = 'platform';
 
   /** How long a started login may take before its state expires. */
   @Type(() => Number)

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SecretCipher } from './secret-cipher';
+import { secretKeyRing } from './secret-keys';
 
 @Global()
 @Module({
@@ -8,7 +9,7 @@ import { SecretCipher } from './secret-cipher';
     {
       provide: SecretCipher,
       inject: [IamAdminConfig],
-      useFactory: (c: IamAdminConfig) => new SecretCipher(c.IAM_SECRET_KEY),
+      useFactory: (c: IamAdminConfig) => new SecretCipher(secretKeyRing(c)),
     },
   ],
   exports: [SecretCipher],

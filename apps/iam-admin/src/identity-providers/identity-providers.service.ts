@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { isForeignKeyViolation, isUniqueViolation } from '../errors/postgres-errors';
 import { FieldValidationException } from '../errors/validation';
@@ -42,6 +44,8 @@ export class IdentityProvidersService {
 
   async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
     const provider = this.providers.create({
+      // Chosen here, not by the database, so the client secret can be sealed bound to this row.
+      id: randomUUID(),
       tenantId,
       scheme: dto.scheme,
       kind: AZURE_AD,
@@ -126,7 +130,11 @@ export class IdentityProvidersService {
     const { clientSecret, ...plain } = settings;
     Object.assign(provider, plain);
     if (clientSecret !== undefined) {
-      provider.clientSecretCiphertext = this.cipher.encrypt(clientSecret);
+      provider.clientSecretCiphertext = this.cipher.encrypt(
+        clientSecret,
+        SEALED_COLUMNS.identityProviderClientSecret,
+        provider.id,
+      );
       provider.hasClientSecret = true;
     }
     if (!provider.usePkce && !provider.hasClientSecret) {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { BaseClient, Issuer } from 'openid-client';
 import { DataSource } from 'typeorm';
 import { IdentityProviderEntity } from '@app/database';
+import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 
 /**
@@ -37,7 +38,11 @@ export class OidcClientsService {
       [provider.id],
     );
     const clientSecret = row?.client_secret_ciphertext
-      ? this.cipher.decrypt(row.client_secret_ciphertext)
+      ? this.cipher.decrypt(
+          row.client_secret_ciphertext,
+          SEALED_COLUMNS.identityProviderClientSecret,
+          provider.id,
+        )
       : undefined;
     return new issuer.Client({
       client_id: provider.clientId,

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createPrivateKey, generateKeyPairSync, JsonWebKey, KeyObject, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 
 const KEY_LOCK = 76_437_647;
@@ -32,7 +33,7 @@ export class SigningKeysService implements OnModuleInit {
       const jwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
       await em.query(
         `INSERT INTO signing_keys (kid, private_key_ciphertext, public_jwk) VALUES ($1, $2, $3)`,
-        [kid, this.cipher.encrypt(pem), jwk],
+        [kid, this.cipher.encrypt(pem, SEALED_COLUMNS.tokenSigningKey, kid), jwk],
       );
     });
     const rows: Array<{ kid: string; private_key_ciphertext: string; public_jwk: JsonWebKey }> =
@@ -41,7 +42,11 @@ export class SigningKeysService implements OnModuleInit {
       );
     let pem: string;
     try {
-      pem = this.cipher.decrypt(rows[0]!.private_key_ciphertext);
+      pem = this.cipher.decrypt(
+        rows[0]!.private_key_ciphertext,
+        SEALED_COLUMNS.tokenSigningKey,
+        rows[0]!.kid,
+      );
     } catch {
       throw new Error(
         'IAM_SECRET_KEY cannot open the stored signing key: use the key this installation was created with',

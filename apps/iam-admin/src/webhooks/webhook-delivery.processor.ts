@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app/contracts';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { webhookSignature } from './webhook-signature';
 import { WebhooksRepository } from './webhooks.repository';
@@ -31,7 +32,11 @@ export class WebhookDeliveryProcessor extends WorkerHost {
         'x-iam-event-id': job.data.event.id,
         'x-iam-event-type': job.data.event.type,
         'x-iam-signature': webhookSignature(
-          this.cipher.decrypt(subscription.secretCiphertext),
+          this.cipher.decrypt(
+            subscription.secretCiphertext,
+            SEALED_COLUMNS.webhookSigningSecret,
+            subscription.id,
+          ),
           body,
           Math.floor(Date.now() / 1000),
         ),

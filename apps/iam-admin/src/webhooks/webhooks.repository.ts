@@ -17,14 +17,15 @@ export class WebhooksRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async create(
+    id: string,
     tenantId: string,
     url: string,
     eventTypes: string[],
     secretCiphertext: string,
   ): Promise<WebhookResponseDto> {
     const rows = await this.dataSource.query(
-      `INSERT INTO webhook_subscriptions (tenant_id, url, event_types, secret_ciphertext) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-      [tenantId, url, eventTypes, secretCiphertext],
+      `INSERT INTO webhook_subscriptions (id, tenant_id, url, event_types, secret_ciphertext) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [id, tenantId, url, eventTypes, secretCiphertext],
     );
     return rows[0];
   }

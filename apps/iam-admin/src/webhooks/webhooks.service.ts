@@ -1,6 +1,8 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { generateBearerSecret } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { randomUUID } from 'node:crypto';
+import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import {
   WebhookCreateDto,
@@ -32,11 +34,14 @@ export class WebhooksService {
       });
     }
     const secret = generateBearerSecret('whsec_');
+    // The id is chosen here so the sealed secret can be bound to its row.
+    const id = randomUUID();
     const created = await this.webhooks.create(
+      id,
       tenantId,
       dto.url,
       dto.eventTypes ?? [],
-      this.cipher.encrypt(secret),
+      this.cipher.encrypt(secret, SEALED_COLUMNS.webhookSigningSecret, id),
     );
     return { ...created, secret };
   }
