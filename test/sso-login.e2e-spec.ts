@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@app/testing';
+import { appPkce, FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@app/testing';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -45,10 +45,16 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     if (res.status >= 300) throw new Error(res.text);
   }
 
-  /** A browser's trip: IAM → Entra (signs in at once) → back to the redirect URI with code and state. */
-  async function signIn(redirectUri = callback): Promise<{ status: number; body: any; location: URL }> {
+  /**
+   * A browser's trip: IAM → Entra (signs in at once) → back to the redirect URI with code and state.
+   * For an app's redirect URI, `query` carries the app's PKCE challenge.
+   */
+  async function signIn(
+    redirectUri = callback,
+    query: Record<string, string> = {},
+  ): Promise<{ status: number; body: any; location: URL }> {
     const start = await fetch(
-      `${iam.url}/v1/login/${s.tenantId}/contoso?redirect_uri=${encodeURIComponent(redirectUri)}`,
+      `${iam.url}/v1/login/${s.tenantId}/contoso?${new URLSearchParams({ redirect_uri: redirectUri, ...query })}`,
       { redirect: 'manual' },
     );
     if (start.status !== 302)
@@ -251,7 +257,7 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     }
   });
 
-  it('accepts only registered redirect URIs, and lets a mobile app post its code', async () => {
+  it('accepts only registered redirect URIs, and lets a mobile app post its code with its PKCE verifier', async () => {
     const res = await fetch(
       `${iam.url}/v1/login/${s.tenantId}/contoso?redirect_uri=${encodeURIComponent('https://evil.example/cb')}`,
       { redirect: 'manual' },
@@ -260,10 +266,15 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     const userName = `mobile-${randomUUID()}@contoso.com`;
     await s.scim('POST', '/Users', { schemas: [USER], userName });
     entra.user = { oid: randomUUID(), preferred_username: userName };
-    const { location } = await signIn(mobileRedirect);
+    const pkce = appPkce();
+    const { location } = await signIn(mobileRedirect, pkce.query);
     expect(location.protocol).toBe('msauth.com.contoso.app:');
     const token = await http(iam.url, 'POST', `/v1/login/${s.tenantId}/contoso/token`, {
-      body: { code: location.searchParams.get('code'), state: location.searchParams.get('state') },
+      body: {
+        code: location.searchParams.get('code'),
+        state: location.searchParams.get('state'),
+        code_verifier: pkce.verifier,
+      },
     });
     expect(token.status).toBe(200);
     expect(token.body.subject.userName).toBe(userName);

@@ -19,9 +19,13 @@ export enum SubjectEventType {
   GroupCreated = 'group.created',
   GroupUpdated = 'group.updated',
   GroupDeleted = 'group.deleted',
+  /** A sign-in linked the subject to an Entra object id (`identity`); later sign-ins must carry that oid. */
+  SubjectIdentityBound = 'subject.identity-bound',
+  /** One session (IAM access token `jti` = `sessionId`) was logged out: refuse that token from now on. */
+  SubjectSessionRevoked = 'subject.session-revoked',
 }
 
-export type SubjectEventSource = 'scim' | 'admin' | 'sso-jit';
+export type SubjectEventSource = 'scim' | 'admin' | 'sso-jit' | 'sso-login';
 
 export interface SubjectEvent {
   specVersion: typeof SUBJECT_EVENTS_SPEC_VERSION;
@@ -40,6 +44,10 @@ export interface SubjectEvent {
   sequence: number;
   /** For *.updated: the top-level attributes that changed. */
   changedAttributes?: string[];
+  /** subject.identity-bound: the provider scheme, the Entra object id, and what the subject was found by. */
+  identity?: { provider: string; oid: string; matchedBy: 'externalId' | 'userName' };
+  /** subject.session-revoked: the `jti` of the IAM access token that was logged out. */
+  sessionId?: string;
   /** The subject's or group's state after the change (SCIM document, no secrets); null after a delete. */
   state: Record<string, unknown> | null;
 }

@@ -16,7 +16,17 @@ export interface EntraFaults {
   audience?: string;
   expired?: boolean;
   nonce?: string;
+  /** Adds an RFC 9207 `iss` to the authorization response (which this provider does not advertise). */
+  iss?: string;
+  /** Discovery answers this status, with a body that must never reach IAM's callers. */
+  discoveryStatus?: number;
+  /** Discovery names this issuer and sends browsers to this authorization endpoint: a mix-up or open redirect. */
+  discoveryIssuer?: string;
+  authorizationEndpoint?: string;
 }
+
+/** What the fake puts in a failed discovery's body: tests assert it never shows in IAM's answers. */
+export const DISCOVERY_ERROR_BODY = 'internal diagnostics: db=10.0.0.7 password=hunter2';
 
 interface PendingCode {
   clientId: string;
@@ -69,9 +79,13 @@ export class FakeEntra {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === `${t}/v2.0/.well-known/openid-configuration`) {
+      if (this.faults.discoveryStatus) {
+        res.writeHead(this.faults.discoveryStatus, { 'content-type': 'text/plain' });
+        return void res.end(DISCOVERY_ERROR_BODY);
+      }
       return json(200, {
-        issuer: this.issuer,
-        authorization_endpoint: `${this.base}${t}/oauth2/v2.0/authorize`,
+        issuer: this.faults.discoveryIssuer ?? this.issuer,
+        authorization_endpoint: this.faults.authorizationEndpoint ?? `${this.base}${t}/oauth2/v2.0/authorize`,
         token_endpoint: `${this.base}${t}/oauth2/v2.0/token`,
         jwks_uri: `${this.base}${t}/discovery/v2.0/keys`,
         response_types_supported: ['code', 'id_token', 'code id_token'],
@@ -101,6 +115,7 @@ export class FakeEntra {
       const back = new URL(q.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state') ?? '');
+      if (this.faults.iss) back.searchParams.set('iss', this.faults.iss);
       res.writeHead(302, { location: back.toString() });
       return void res.end();
     }
@@ -156,6 +171,13 @@ export class FakeEntra {
       },
     );
   }
+}
+
+/** A PKCE pair as a mobile or desktop app makes one (RFC 7636, S256): it keeps the verifier. */
+export function appPkce(): { verifier: string; challenge: string; query: Record<string, string> } {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  return { verifier, challenge, query: { code_challenge: challenge, code_challenge_method: 'S256' } };
 }
 
 function body(req: IncomingMessage): Promise<string> {

@@ -1,18 +1,29 @@
-import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
+import { Injectable, mixin, Type } from '@nestjs/common';
+import { AuthGuard, IAuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { LoginResult, SsoLoginService } from './sso-login.service';
 
 type LoginRequest = FastifyRequest<{
   Params: { tenantId: string; scheme: string };
   Querystring: Record<string, string | undefined>;
-  Body?: Record<string, string | undefined>;
+  Body?: Record<string, unknown>;
 }>;
+
+/**
+ * Which endpoint a request came to, fixed by the route (never by the request's parameters):
+ * `start` sends the browser to the provider, `callback` is IAM's web redirect URI, `token` is
+ * where mobile and desktop apps redeem the code their own redirect URI received.
+ */
+export type LoginStep = 'start' | 'callback' | 'token';
 
 /** What the strategy hands the controller: where to send the browser, or a finished sign-in. */
 export type LoginOutcome = { redirectTo: string } | LoginResult;
 
-type Verify = (request: LoginRequest, done: (error: unknown, outcome?: LoginOutcome) => void) => void;
+type Verify = (
+  request: LoginRequest,
+  step: LoginStep,
+  done: (error: unknown, outcome?: LoginOutcome) => void,
+) => void;
 
 /**
  * A passport strategy for per-tenant, per-provider Entra ID sign-in. Providers are data (many
@@ -27,8 +38,10 @@ class EntraOidcPassportStrategy {
 
   constructor(private readonly verify: Verify) {}
 
-  authenticate(request: LoginRequest): void {
-    this.verify(request, (error, outcome) => (error ? this.error(error) : this.success(outcome)));
+  authenticate(request: LoginRequest, options: { step: LoginStep }): void {
+    this.verify(request, options.step, (error, outcome) =>
+      error ? this.error(error) : this.success(outcome),
+    );
   }
 }
 
@@ -38,11 +51,37 @@ export class EntraOidcStrategy extends PassportStrategy(EntraOidcPassportStrateg
     super();
   }
 
-  /** Called by @nestjs/passport with the request; a code (or an error) in it means the way back. */
-  async validate(request: LoginRequest): Promise<LoginOutcome> {
+  /** Called by @nestjs/passport with the request and the step its route is for. */
+  async validate(request: LoginRequest, step: LoginStep): Promise<LoginOutcome> {
     const { tenantId, scheme } = request.params;
-    const params = { ...request.query, ...(request.body ?? {}) };
-    if (params.code || params.error || params.id_token) return this.login.complete(tenantId, scheme, params);
-    return { redirectTo: await this.login.begin(tenantId, scheme, params.redirect_uri) };
+    switch (step) {
+      case 'start':
+        return { redirectTo: await this.login.begin(tenantId, scheme, request.query) };
+      case 'callback':
+        // The provider's authorization response, as it came: code, state, iss, error…
+        return this.login.complete(tenantId, scheme, 'web', request.query);
+      case 'token':
+        return this.login.complete(tenantId, scheme, 'app', stringFields(request.body));
+    }
   }
+}
+
+/** The guard of one login step: the entra-oidc strategy, told which step its route is. */
+export function EntraOidcGuard(step: LoginStep): Type<IAuthGuard> {
+  return mixin(
+    class extends AuthGuard('entra-oidc') {
+      override getAuthenticateOptions(): { step: LoginStep } {
+        return { step };
+      }
+    },
+  );
+}
+
+/** A JSON body's string fields; anything else is as good as absent. */
+function stringFields(body: unknown): Record<string, string | undefined> {
+  if (!body || typeof body !== 'object') return {};
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >;
 }

@@ -1,9 +1,14 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { createPublicKey, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { SubjectEventType } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { stateOf } from '../provisioning/snapshot';
 import { SigningKeysService } from './signing-keys.service';
 
 export interface IamTokenClaims {
@@ -15,15 +20,23 @@ export interface IamTokenClaims {
   exp: number;
   iat: number;
   iss: string;
+  aud: string;
 }
 
-/** IAM's own access tokens after an SSO login: RS256 JWTs that internal services verify with the JWKS. */
+/**
+ * IAM's own access tokens after an SSO login: short-lived RS256 JWTs with an audience, which
+ * internal services verify with the JWKS. IAM itself (GET /v1/session) also refuses a token whose
+ * session was logged out, whose subject was deactivated or deprovisioned, or whose tenant or
+ * provider was disabled: a session lasts only while a new sign-in would succeed.
+ */
 @Injectable()
 export class IamTokensService {
   constructor(
     private readonly keys: SigningKeysService,
     private readonly config: IamAdminConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: SubjectEventsOutbox,
   ) {}
 
   issue(subject: { id: string; tenantId: string; roles: string[]; provider: string }): {
@@ -40,6 +53,7 @@ export class IamTokensService {
         keyid: kid,
         subject: subject.id,
         issuer: this.issuer(),
+        audience: this.config.IAM_TOKEN_AUDIENCE,
         expiresIn,
         jwtid: randomUUID(),
       },
@@ -47,7 +61,7 @@ export class IamTokensService {
     return { accessToken, expiresIn };
   }
 
-  /** Verifies signature, issuer and expiry, and that the session was not logged out. */
+  /** Verifies signature, issuer, audience and expiry, that the session was not logged out, and that it may go on. */
   async verify(token: string): Promise<IamTokenClaims> {
     let claims: IamTokenClaims;
     try {
@@ -57,19 +71,65 @@ export class IamTokensService {
       claims = jwt.verify(token, createPublicKey({ key: jwk, format: 'jwk' }), {
         algorithms: ['RS256'],
         issuer: this.issuer(),
+        audience: this.config.IAM_TOKEN_AUDIENCE,
       }) as IamTokenClaims;
     } catch {
       throw new UnauthorizedException('the access token is invalid or expired');
     }
     if (await this.redis.exists(this.revokedKey(claims.jti)))
       throw new UnauthorizedException('the session was logged out');
+    await this.requireLiveSession(claims);
     return claims;
   }
 
-  /** Logout: the token is refused from now until it would have expired anyway. */
+  /**
+   * Logout: the token is refused from now until it would have expired anyway, here and (through a
+   * subject.session-revoked event) by services that verify tokens themselves.
+   */
   async revoke(claims: IamTokenClaims): Promise<void> {
     const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     await this.redis.set(this.revokedKey(claims.jti), '1', 'EX', ttl);
+    await this.dataSource.transaction(async (em) => {
+      const [subject] = await em.query(`SELECT id, document FROM subjects WHERE id = $1 AND tenant_id = $2`, [
+        claims.sub,
+        claims.tid,
+      ]);
+      if (!subject) return;
+      await this.events.record(em, 'sso-login', [
+        {
+          type: SubjectEventType.SubjectSessionRevoked,
+          tenantId: claims.tid,
+          subjectId: claims.sub,
+          sessionId: claims.jti,
+          state: stateOf(subject),
+        },
+      ]);
+    });
+  }
+
+  /** The session goes on only while its subject, tenant and provider would still let it sign in. */
+  private async requireLiveSession(claims: IamTokenClaims): Promise<void> {
+    const [row] = await this.dataSource.query(
+      `SELECT s.active, s.deleted_at IS NOT NULL AS deleted, t.enabled AS "tenantEnabled",
+              p.enabled AND p.login_enabled AS "providerEnabled"
+         FROM subjects s
+         JOIN tenants t ON t.id = s.tenant_id
+         LEFT JOIN identity_providers p ON p.tenant_id = s.tenant_id AND p.scheme = $3
+        WHERE s.id = $1 AND s.tenant_id = $2`,
+      [claims.sub, claims.tid, claims.idp],
+    );
+    const ended = !row
+      ? 'the account no longer exists'
+      : row.deleted
+        ? 'the account was deprovisioned'
+        : !row.active
+          ? 'the account is deactivated'
+          : !row.tenantEnabled
+            ? 'the tenant is disabled'
+            : !row.providerEnabled
+              ? 'sign-in through its identity provider is disabled'
+              : undefined;
+    if (ended) throw new UnauthorizedException(`the session has ended: ${ended}`);
   }
 
   issuer(): string {

@@ -3,13 +3,23 @@ import Redis from 'ioredis';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 
+/**
+ * Where a login's code goes: `web` = IAM's own callback, which holds the PKCE verifier itself;
+ * `app` = a mobile or desktop app's redirect URI, where the app holds the verifier (RFC 8252).
+ */
+export type LoginFlow = 'web' | 'app';
+
 /** What a login remembers between the redirect to Entra and the way back. */
 export interface LoginState {
   tenantId: string;
   scheme: string;
   redirectUri: string;
+  flow: LoginFlow;
   nonce: string;
+  /** web: IAM's own PKCE verifier (when the provider uses PKCE). */
   codeVerifier?: string;
+  /** app: the S256 challenge the app sent; its redemption must bring the matching verifier. */
+  codeChallenge?: string;
 }
 
 /** Pending logins in Redis, keyed by `state`, usable once (GETDEL) and only for a few minutes. */

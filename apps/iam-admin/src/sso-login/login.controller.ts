@@ -10,10 +10,9 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LoginOutcome } from './entra-oidc.strategy';
+import { EntraOidcGuard, LoginOutcome } from './entra-oidc.strategy';
 import { IamTokenClaims, IamTokensService } from './iam-tokens.service';
 import { LoginResult, SsoLoginService } from './sso-login.service';
 
@@ -33,31 +32,40 @@ export class LoginController {
     return this.login.visibleProviders(tenantId);
   }
 
-  /** Starts a sign-in: 302 to the provider. `redirect_uri` must be registered on the provider. */
+  /**
+   * Starts a sign-in: 302 to the provider. `redirect_uri` must be registered on the provider; an
+   * app's redirect URI also needs `code_challenge` (S256) from a verifier the app keeps.
+   */
   @Get('v1/login/:tenantId/:scheme')
-  @UseGuards(AuthGuard('entra-oidc'))
+  @UseGuards(EntraOidcGuard('start'))
   start(@Req() req: FastifyRequest & { user: LoginOutcome }, @Res() reply: FastifyReply): void {
     const outcome = req.user;
     if (!('redirectTo' in outcome)) throw new UnauthorizedException('a sign-in starts without a code');
     void reply.redirect(outcome.redirectTo, 302);
   }
 
-  /** The web redirect URI: the provider sends the browser back here with `code` and `state`. */
+  /** The web redirect URI: the provider sends the browser back here with `code`, `state` and `iss`. */
   @Get('v1/login/:tenantId/:scheme/callback')
-  @UseGuards(AuthGuard('entra-oidc'))
+  @UseGuards(EntraOidcGuard('callback'))
   callback(@Req() req: FastifyRequest & { user: LoginOutcome }): LoginResult {
     return finished(req.user);
   }
 
-  /** Mobile and desktop apps, whose redirect URI is their own, post the `code` and `state` here. */
+  /**
+   * Mobile and desktop apps, whose redirect URI is their own, post what it received (`code`,
+   * `state`, `iss`) and their PKCE `code_verifier` here.
+   */
   @Post('v1/login/:tenantId/:scheme/token')
   @HttpCode(200)
-  @UseGuards(AuthGuard('entra-oidc'))
+  @UseGuards(EntraOidcGuard('token'))
   token(@Req() req: FastifyRequest & { user: LoginOutcome }): LoginResult {
     return finished(req.user);
   }
 
-  /** The session behind an IAM access token (401 once logged out or expired). */
+  /**
+   * The session behind an IAM access token: 401 once logged out or expired, and as soon as the
+   * subject is deactivated or deprovisioned or its tenant or provider is disabled.
+   */
   @Get('v1/session')
   session(@Headers('authorization') authorization?: string): Promise<IamTokenClaims> {
     return this.tokens.verify(bearer(authorization));

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { IdentityProviderEntity } from '@app/database';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
+import { isAuthorityUrl } from '../identity-providers/identity-provider.dto';
 
 /**
  * OpenID Connect clients per identity provider (openid-client): discovery from the provider's
@@ -30,9 +31,20 @@ export class OidcClientsService {
   }
 
   private async build(provider: IdentityProviderEntity): Promise<BaseClient> {
-    const issuer = await Issuer.discover(provider.authority).catch((error: Error) => {
-      throw new BadGatewayException(`OpenID discovery at ${provider.authority} failed: ${error.message}`);
+    const issuer = await Issuer.discover(provider.authority).catch((error: unknown) => {
+      throw new BadGatewayException(discoveryFailure(provider.authority, error));
     });
+    // The browser is sent to this document's authorization endpoint: only the authority's own will do.
+    if (!isIssuerOf(provider.authority, issuer.issuer)) {
+      throw new BadGatewayException(
+        `OpenID discovery at ${provider.authority} failed (its issuer is not the configured authority)`,
+      );
+    }
+    if (!isAuthorityUrl(issuer.metadata.authorization_endpoint)) {
+      throw new BadGatewayException(
+        `OpenID discovery at ${provider.authority} failed (its authorization endpoint is not an https URL)`,
+      );
+    }
     const [row] = await this.dataSource.query(
       `SELECT client_secret_ciphertext FROM identity_providers WHERE id = $1`,
       [provider.id],
@@ -53,4 +65,23 @@ export class OidcClientsService {
       id_token_signed_response_alg: 'RS256',
     });
   }
+}
+
+/** The issuer a discovery document names is the authority it was fetched from (one trailing slash aside). */
+function isIssuerOf(authority: string, issuer: unknown): boolean {
+  return typeof issuer === 'string' && issuer.replace(/\/$/, '') === authority.replace(/\/$/, '');
+}
+
+/** Why discovery failed, for the 502: the HTTP status or the network error code, never the response body. */
+function discoveryFailure(authority: string, error: unknown): string {
+  const { response, code } = error as { response?: { statusCode?: number }; code?: unknown };
+  const why =
+    response?.statusCode === undefined
+      ? typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)
+        ? `no answer: ${code}`
+        : 'no usable answer'
+      : response.statusCode < 300
+        ? `HTTP ${response.statusCode}, but not a discovery document`
+        : `HTTP ${response.statusCode}`;
+  return `OpenID discovery at ${authority} failed (${why})`;
 }

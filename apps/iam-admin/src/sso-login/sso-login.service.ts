@@ -10,9 +10,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { generators } from 'openid-client';
 import { Repository } from 'typeorm';
 import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { IamAdminConfig } from '../config/iam-admin.config';
 import { requireEnabledTenant } from '../tenants/enabled-tenant';
 import { IamTokensService } from './iam-tokens.service';
-import { LoginStateStore } from './login-state.store';
+import { LoginFlow, LoginStateStore } from './login-state.store';
 import { OidcClientsService } from './oidc-clients.service';
 import { EntraClaims, SubjectResolverService } from './subject-resolver.service';
 
@@ -24,8 +25,9 @@ export interface LoginResult {
 }
 
 /**
- * Sign-in with a tenant's Entra ID provider: authorization code flow with state, nonce and (when
- * the provider says so) PKCE; the code is exchanged with the decrypted client secret and the ID
+ * Sign-in with a tenant's Entra ID provider: authorization code flow with state, nonce and PKCE,
+ * whose verifier IAM keeps for its web callback (when the provider says so) and an app keeps for
+ * its own redirect URI (always, RFC 8252); the code is exchanged with the decrypted client secret and the ID
  * token validated (signature by the provider's JWKS, issuer, audience = clientId, nonce, expiry)
  * by openid-client; then the subject is resolved and IAM issues its own access token.
  */
@@ -38,6 +40,7 @@ export class SsoLoginService {
     private readonly states: LoginStateStore,
     private readonly resolver: SubjectResolverService,
     private readonly tokens: IamTokensService,
+    private readonly config: IamAdminConfig,
   ) {}
 
   /** The login page's list: a tenant's enabled, visible providers. */
@@ -52,59 +55,104 @@ export class SsoLoginService {
     return found.map((p) => ({ scheme: p.scheme, displayName: p.displayName, type: p.type }));
   }
 
-  /** Where to send the browser: the provider's authorization endpoint. */
-  async begin(tenantId: string, scheme: string, redirectUri: string | undefined): Promise<string> {
+  /**
+   * Where to send the browser: the authorization endpoint of the provider's discovery document
+   * (whose issuer is the configured authority). From the request only the redirect URI is taken,
+   * and only when it is registered; an app's redirect URI also brings the app's PKCE challenge.
+   */
+  async begin(tenantId: string, scheme: string, query: Record<string, string | undefined>): Promise<string> {
     const provider = await this.loginProvider(tenantId, scheme);
+    const redirectUri = query.redirect_uri;
     if (!redirectUri || !provider.redirectUris.includes(redirectUri)) {
       throw new BadRequestException(
         'redirect_uri must be one of the redirect URIs registered for this provider',
       );
     }
+    const flow = this.flowOf(tenantId, scheme, redirectUri);
+    let codeVerifier: string | undefined;
+    let codeChallenge: string | undefined;
+    if (flow === 'app') {
+      codeChallenge = appCodeChallenge(query);
+    } else {
+      if (query.code_challenge !== undefined || query.code_challenge_method !== undefined) {
+        throw new BadRequestException(
+          'code_challenge: the web callback keeps its own PKCE verifier; send code_challenge only with an app redirect URI',
+        );
+      }
+      if (provider.usePkce) codeVerifier = generators.codeVerifier();
+    }
     const client = await this.clients.clientFor(provider);
     const state = generators.state();
     const nonce = generators.nonce();
-    const codeVerifier = provider.usePkce ? generators.codeVerifier() : undefined;
-    await this.states.save(state, { tenantId, scheme, redirectUri, nonce, codeVerifier });
+    await this.states.save(state, {
+      tenantId,
+      scheme,
+      redirectUri,
+      flow,
+      nonce,
+      codeVerifier,
+      codeChallenge,
+    });
+    const challenge = codeChallenge ?? (codeVerifier && generators.codeChallenge(codeVerifier));
     return client.authorizationUrl({
       redirect_uri: redirectUri,
       response_type: provider.responseType,
       scope: provider.scope,
       state,
       nonce,
-      ...(codeVerifier
-        ? { code_challenge: generators.codeChallenge(codeVerifier), code_challenge_method: 'S256' }
-        : {}),
+      ...(challenge ? { code_challenge: challenge, code_challenge_method: 'S256' } : {}),
     });
   }
 
-  /** The way back: exchange the code, validate the ID token, resolve the subject, issue IAM's token. */
+  /**
+   * The way back: check the state (single use, this tenant and provider, this endpoint) and, for an
+   * app, its PKCE verifier; hand the whole authorization response (code, state, RFC 9207 iss…) to
+   * openid-client, which exchanges the code and validates the ID token; resolve the subject and
+   * issue IAM's token.
+   */
   async complete(
     tenantId: string,
     scheme: string,
+    flow: LoginFlow,
     params: Record<string, string | undefined>,
   ): Promise<LoginResult> {
-    if (params.error)
-      throw new UnauthorizedException(
-        `the identity provider refused: ${params.error_description ?? params.error}`,
-      );
+    const codeVerifier = flow === 'app' ? appCodeVerifier(params) : undefined;
     const saved = params.state ? await this.states.take(params.state) : undefined;
     if (!saved || saved.tenantId !== tenantId || saved.scheme !== scheme) {
       throw new UnauthorizedException('unknown, expired or already used login state');
     }
+    if (saved.flow !== flow) {
+      throw new UnauthorizedException(
+        saved.flow === 'app'
+          ? "this sign-in was started for an app's redirect URI: only that app redeems its code, with its code_verifier"
+          : 'this sign-in was started for the web callback: its code is redeemed there only',
+      );
+    }
+    if (codeVerifier !== undefined && generators.codeChallenge(codeVerifier) !== saved.codeChallenge) {
+      throw new UnauthorizedException(
+        'code_verifier does not match the code_challenge this sign-in was started with',
+      );
+    }
+    if (params.error) {
+      // The provider's error code only: error_description is free text anyone can put in a link.
+      const code = /^[a-z_]{1,64}$/.test(params.error) ? params.error : 'unknown error';
+      throw new UnauthorizedException(`the identity provider refused the sign-in (${code})`);
+    }
     const provider = await this.loginProvider(tenantId, scheme);
+    if (!provider.redirectUris.includes(saved.redirectUri)) {
+      throw new UnauthorizedException(
+        'the redirect URI this sign-in was started for is no longer registered',
+      );
+    }
     const client = await this.clients.clientFor(provider);
     let claims: EntraClaims;
     try {
-      const tokenSet = await client.callback(
-        saved.redirectUri,
-        { code: params.code, state: params.state, id_token: params.id_token },
-        {
-          state: params.state,
-          nonce: saved.nonce,
-          code_verifier: saved.codeVerifier,
-          response_type: provider.responseType,
-        },
-      );
+      const tokenSet = await client.callback(saved.redirectUri, params, {
+        state: params.state,
+        nonce: saved.nonce,
+        code_verifier: codeVerifier ?? saved.codeVerifier,
+        response_type: provider.responseType,
+      });
       claims = tokenSet.claims() as EntraClaims;
     } catch (error) {
       throw new UnauthorizedException(`sign-in failed: ${(error as Error).message}`);
@@ -134,6 +182,20 @@ export class SsoLoginService {
     };
   }
 
+  /**
+   * IAM's own callback (`…/v1/login/{tenantId}/{scheme}/callback`, on IAM_PUBLIC_URL when that is
+   * set) is the web flow; any other registered redirect URI belongs to an app, which receives the
+   * code itself and so must prove with its own PKCE verifier that it started the sign-in.
+   */
+  private flowOf(tenantId: string, scheme: string, redirectUri: string): LoginFlow {
+    const path = `/v1/login/${tenantId}/${scheme}/callback`;
+    const publicUrl = this.config.IAM_PUBLIC_URL;
+    if (publicUrl) return redirectUri === publicUrl.replace(/\/+$/, '') + path ? 'web' : 'app';
+    const url = new URL(redirectUri); // registered redirect URIs are validated URLs
+    const web = ['http:', 'https:'].includes(url.protocol) && url.pathname === path && !url.search;
+    return web ? 'web' : 'app';
+  }
+
   private async loginProvider(tenantId: string, scheme: string): Promise<IdentityProviderEntity> {
     await this.tenant(tenantId);
     const provider = await this.providers.findOneBy({ tenantId, scheme });
@@ -147,4 +209,31 @@ export class SsoLoginService {
     if (!isUUID(tenantId)) throw new NotFoundException(`tenant ${tenantId} does not exist`);
     await requireEnabledTenant(this.tenants, tenantId);
   }
+}
+
+/** An app's PKCE challenge (RFC 7636): S256 only, the base64url SHA-256 of its verifier. */
+function appCodeChallenge(query: Record<string, string | undefined>): string {
+  if (query.code_challenge_method !== 'S256') {
+    throw new BadRequestException(
+      'code_challenge_method: an app redirect URI needs PKCE with code_challenge_method=S256',
+    );
+  }
+  const challenge = query.code_challenge;
+  if (!challenge || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
+    throw new BadRequestException(
+      'code_challenge: an app redirect URI needs code_challenge, the base64url SHA-256 (43 characters) of a code_verifier the app keeps',
+    );
+  }
+  return challenge;
+}
+
+/** An app's PKCE verifier (RFC 7636: 43 to 128 unreserved characters). */
+function appCodeVerifier(params: Record<string, string | undefined>): string {
+  const verifier = params.code_verifier;
+  if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
+    throw new BadRequestException(
+      'code_verifier: required, 43 to 128 characters [A-Za-z0-9._~-], the verifier whose S256 was sent as code_challenge',
+    );
+  }
+  return verifier;
 }
