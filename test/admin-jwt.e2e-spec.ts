@@ -81,6 +81,21 @@ describe('admin API with JWT access tokens from a configured issuer', () => {
     expect((await http(iam.url, 'GET', '/v1/scim', { token, tenantId: otherTenantId })).status).toBe(200);
   });
 
+  it('never lets a JWT bound to a tenant manage tenants, even with iam:platform-admin', async () => {
+    const token = sign({ permissions: ['iam:platform-admin', 'iam:admin'], tenant_id: tenantId });
+    expect((await http(iam.url, 'GET', '/v1/tenants', { token })).status).toBe(403);
+    const create = await http(iam.url, 'POST', '/v1/tenants', { token, body: { displayName: 'Mine now' } });
+    expect(create.status).toBe(403);
+    expect((await http(iam.url, 'GET', '/v1/scim', { token, tenantId: otherTenantId })).status).toBe(403);
+    // Nor mint a platform token, or a token carrying the permission it cannot use.
+    const mint = await http(iam.url, 'POST', '/v1/admin-tokens', {
+      token,
+      body: { description: 'escalate', permissions: ['iam:platform-admin', 'iam:admin'] },
+    });
+    expect(mint.status).toBe(403);
+    expect(mint.body.message).toContain('iam:platform-admin');
+  });
+
   it.each([
     ['expired', () => sign({ permissions: ['iam:admin'], tenant_id: 'x' }, { expiresIn: -10 })],
     ['wrong audience', () => sign({ permissions: ['iam:admin'] }, { audience: 'someone-else' })],

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { runMigrationsWithLock } from '@app/database';
 import { infrastructureModules } from '@app/platform';
+import { AdminTokensModule } from './admin-tokens/admin-tokens.module';
 import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { IamAdminConfig } from './config/iam-admin.config';
@@ -40,6 +41,7 @@ export class IamAdminModule {
         CryptoModule,
         AuthModule,
         BootstrapModule,
+        AdminTokensModule,
         TenantsModule,
         IdentityProvidersModule,
         ScimTokensModule,

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ADMIN_ACCESS, AdminAccessRule, AdminRequest } from './admin-principal';
+import { ADMIN_ACCESS, AdminAccessRule, AdminPrincipal, AdminRequest } from './admin-principal';
 import { AdminAccessGuard } from './admin-access.guard';
 
 /** Bearer authentication (opaque admin token or JWT), then the permission and tenant rule. */
@@ -36,3 +36,9 @@ export const TenantId = createParamDecorator((_: unknown, context: ExecutionCont
   if (!tenantId) throw new Error('TenantId used on an endpoint that is not tenant-scoped');
   return tenantId;
 });
+
+/** Who is calling, as authenticated by AdminAccess. */
+export const Principal = createParamDecorator(
+  (_: unknown, context: ExecutionContext): AdminPrincipal =>
+    context.switchToHttp().getRequest<AdminRequest>().user as AdminPrincipal,
+);

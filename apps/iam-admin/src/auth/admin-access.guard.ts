@@ -14,9 +14,9 @@ import { requireEnabledTenant } from '../tenants/enabled-tenant';
 import {
   ADMIN_ACCESS,
   AdminAccessRule,
-  AdminPermission,
   AdminPrincipal,
   AdminRequest,
+  isPlatformAdmin,
   TENANT_HEADER,
 } from './admin-principal';
 
@@ -56,7 +56,7 @@ export class AdminAccessGuard implements CanActivate {
       }
       tenantId = principal.tenantId;
     } else {
-      if (!principal.permissions.includes(AdminPermission.PlatformAdmin)) {
+      if (!isPlatformAdmin(principal)) {
         throw new ForbiddenException('this access token carries no tenant');
       }
       if (!requested) {

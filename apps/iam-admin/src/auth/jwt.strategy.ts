@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { AdminPermission, AdminPrincipal } from './admin-principal';
+import { adminPrincipal, AdminPrincipal } from './admin-principal';
 
 type Claims = Record<string, unknown> & { sub?: string };
 
@@ -28,14 +28,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const permissions = readPermissions(claims[this.config.IAM_JWT_PERMISSIONS_CLAIM]);
     const tenant = claims[this.config.IAM_JWT_TENANT_CLAIM];
     const tenantId = typeof tenant === 'string' && tenant.length > 0 ? tenant : null;
-    const platform = tenantId === null && permissions.includes(AdminPermission.PlatformAdmin);
-    return {
-      kind: platform ? 'platform' : 'tenant',
+    // A JWT's exp is a session length, not a grant: it does not cap the tokens its holder creates.
+    return adminPrincipal({
       tenantId,
       permissions,
       subject: `jwt:${claims.sub ?? 'unknown'}`,
       via: 'jwt',
-    };
+      expiresAt: null,
+    });
   }
 }
 

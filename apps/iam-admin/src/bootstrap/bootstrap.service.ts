@@ -10,7 +10,9 @@ const BOOTSTRAP_LOCK_KEY = 76_437_645;
 
 /**
  * First start of an empty installation: creates the default tenant and a platform-level admin
- * token, taken from IAM_BOOTSTRAP_ADMIN_TOKEN or generated and printed once. Later starts do nothing.
+ * token, taken from IAM_BOOTSTRAP_ADMIN_TOKEN (its iamadm_ prefix checked with the configuration) or
+ * generated and printed once. Later starts do nothing, even once the bootstrap token is revoked: an
+ * old IAM_BOOTSTRAP_ADMIN_TOKEN left in the environment never comes back.
  */
 @Injectable()
 export class BootstrapService implements OnApplicationBootstrap {
@@ -34,6 +36,8 @@ export class BootstrapService implements OnApplicationBootstrap {
           description: 'bootstrap admin token',
           tenantId: null,
           permissions: [AdminPermission.PlatformAdmin, AdminPermission.IamAdmin],
+          tokenHint: token.slice(-4),
+          createdBy: 'bootstrap',
         }),
       );
       this.logger.log(

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Opaque bearer tokens for the admin API (the bootstrap token). Only a SHA-256 digest is stored. */
+/** Opaque bearer tokens for the admin API (the bootstrap token and those made through /v1/admin-tokens). Only a SHA-256 digest is stored. */
 @Entity({ name: 'admin_tokens' })
 export class AdminTokenEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -18,6 +18,22 @@ export class AdminTokenEntity {
 
   @Column({ type: 'text', array: true })
   permissions: string[];
+
+  /** The last four characters, so an operator can tell tokens apart without the secret. */
+  @Column({ name: 'token_hint', type: 'text', nullable: true })
+  tokenHint: string | null;
+
+  /** Null: never expires. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  /** Updated at most once a minute. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
+
+  /** Who made it: `bootstrap`, `admin-token:<id>` or `jwt:<sub>`. */
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

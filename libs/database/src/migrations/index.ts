@@ -4,6 +4,7 @@ import { Groups1764230400000 } from './1764230400000-Groups';
 import { SubjectEventsOutbox1764316800000 } from './1764316800000-SubjectEventsOutbox';
 import { SsoLogin1764403200000 } from './1764403200000-SsoLogin';
 import { Webhooks1764489600000 } from './1764489600000-Webhooks';
+import { AdminTokenLifecycle1764662400000 } from './1764662400000-AdminTokenLifecycle';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   SubjectEventsOutbox1764316800000,
   SsoLogin1764403200000,
   Webhooks1764489600000,
+  AdminTokenLifecycle1764662400000,
 ];

@@ -1,0 +1,142 @@
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AdminTokenEntity, TenantEntity } from '@app/database';
+import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
+import { AdminPermission, AdminPrincipal, isPlatformAdmin } from '../auth/admin-principal';
+import { FieldValidationException } from '../errors/validation';
+import { requireEnabledTenant } from '../tenants/enabled-tenant';
+import { AdminTokenCreateDto, AdminTokenCreateResponseDto, AdminTokenResponseDto } from './admin-token.dto';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Admin tokens made, listed and revoked through the API. Nobody gets more than they have: a token
+ * is created only with permissions its creator holds, for the creator's own tenant unless the
+ * creator is a platform admin, and never outliving the admin token that creates it.
+ */
+@Injectable()
+export class AdminTokensService {
+  private readonly logger = new Logger(AdminTokensService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(AdminTokenEntity) private readonly tokens: Repository<AdminTokenEntity>,
+    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+  ) {}
+
+  async create(creator: AdminPrincipal, dto: AdminTokenCreateDto): Promise<AdminTokenCreateResponseDto> {
+    const tenantId = await this.tenantFor(creator, dto.tenantId);
+    const lacking = dto.permissions.filter((p) => !creator.permissions.includes(p));
+    if (lacking.length > 0) {
+      throw new ForbiddenException(
+        `this access token cannot grant permissions it lacks: ${lacking.join(', ')}`,
+      );
+    }
+    const platformAdmin = dto.permissions.includes(AdminPermission.PlatformAdmin);
+    if (tenantId !== null && platformAdmin) {
+      throw new FieldValidationException([
+        { field: 'permissions', message: 'a token bound to a tenant cannot carry iam:platform-admin' },
+      ]);
+    }
+    if (tenantId === null && !platformAdmin) {
+      throw new FieldValidationException([
+        { field: 'tenantId', message: 'a token without iam:platform-admin must be bound to a tenant' },
+      ]);
+    }
+    const token = generateBearerSecret(SECRET_PREFIX.adminToken);
+    const saved = await this.tokens.save(
+      this.tokens.create({
+        tokenHash: digestBearerSecret(token),
+        description: dto.description,
+        tenantId,
+        permissions: dto.permissions,
+        tokenHint: token.slice(-4),
+        expiresAt: this.expiry(creator, dto.expiresInDays),
+        lastUsedAt: null,
+        createdBy: creator.subject,
+      }),
+    );
+    this.logger.log(
+      { adminTokenId: saved.id, tenantId, permissions: saved.permissions, by: creator.subject },
+      'admin token created',
+    );
+    return { ...AdminTokenResponseDto.map(saved), token };
+  }
+
+  async list(caller: AdminPrincipal): Promise<AdminTokenResponseDto[]> {
+    const found = await this.tokens.find({
+      where: isPlatformAdmin(caller) ? {} : { tenantId: await this.ownTenant(caller) },
+      order: { createdAt: 'ASC' },
+    });
+    return found.map(AdminTokenResponseDto.map);
+  }
+
+  /**
+   * Revokes at once (the row goes; every request looks the digest up). The last working platform
+   * admin token is kept (409): revoking it would leave nobody able to manage tenants.
+   */
+  async revoke(caller: AdminPrincipal, id: string): Promise<void> {
+    const scope = isPlatformAdmin(caller) ? {} : { tenantId: await this.ownTenant(caller) };
+    await this.dataSource.transaction(async (em) => {
+      const target = await em.findOneBy(AdminTokenEntity, { id, ...scope });
+      if (!target) throw new NotFoundException(`admin token ${id} does not exist`);
+      // Locking every working platform token serialises concurrent revocations of the last two.
+      const platform: Array<{ id: string }> = await em.query(
+        `SELECT id FROM admin_tokens
+          WHERE tenant_id IS NULL AND $1 = ANY(permissions) AND (expires_at IS NULL OR expires_at > now())
+          FOR UPDATE`,
+        [AdminPermission.PlatformAdmin],
+      );
+      if (platform.length === 1 && platform[0]!.id === id) {
+        throw new ConflictException(
+          `admin token ${id} is the last working platform admin token: create another one (POST /v1/admin-tokens) before revoking it`,
+        );
+      }
+      await em.delete(AdminTokenEntity, { id });
+    });
+    this.logger.log({ adminTokenId: id, by: caller.subject }, 'admin token revoked');
+  }
+
+  /** A platform admin names any tenant (or none: a platform token); anyone else gets their own. */
+  private async tenantFor(creator: AdminPrincipal, requested: string | undefined): Promise<string | null> {
+    if (isPlatformAdmin(creator)) {
+      if (requested === undefined) return null;
+      const tenant = await this.tenants.findOneBy({ id: requested });
+      if (!tenant) throw new FieldValidationException([{ field: 'tenantId', message: 'no such tenant' }]);
+      if (!tenant.enabled)
+        throw new FieldValidationException([{ field: 'tenantId', message: 'the tenant is disabled' }]);
+      return requested;
+    }
+    const own = await this.ownTenant(creator);
+    if (requested !== undefined && requested !== own) {
+      throw new ForbiddenException('this access token may only create tokens for its own tenant');
+    }
+    return own;
+  }
+
+  /** The caller's own tenant, which must still be enabled: a disabled tenant's admins are refused. */
+  private async ownTenant(caller: AdminPrincipal): Promise<string> {
+    if (caller.kind !== 'tenant' || !caller.tenantId) {
+      throw new ForbiddenException('this access token carries no tenant');
+    }
+    await requireEnabledTenant(this.tenants, caller.tenantId);
+    return caller.tenantId;
+  }
+
+  private expiry(creator: AdminPrincipal, days: number | undefined): Date | null {
+    const requested = days === undefined ? null : new Date(Date.now() + days * DAY_MS);
+    const limit = creator.expiresAt;
+    if (!limit) return requested;
+    if (requested === null) return limit;
+    if (requested > limit) {
+      throw new FieldValidationException([
+        {
+          field: 'expiresInDays',
+          message: `a token cannot outlive the token creating it (which expires at ${limit.toISOString()})`,
+        },
+      ]);
+    }
+    return requested;
+  }
+}
