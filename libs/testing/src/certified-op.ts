@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { EntraUser } from './fake-entra';
 
 /**
- * The certified OpenID Provider (`oidc-provider`, see certified-op.mjs) as a child process on
+ * The certified OpenID Provider (`oidc-provider`, see certified-op.server.mjs) as a child process on
  * loopback, shaped like Entra ID v2.0. Interoperability bugs (such as ignoring RFC 9207's `iss`
  * authorization-response parameter) show against it, where the hand-written FakeEntra, which
  * misbehaves on demand, does not.
@@ -22,7 +22,7 @@ export class CertifiedOp {
   }
 
   async start(): Promise<this> {
-    const child = spawn(process.execPath, [path.join(__dirname, 'certified-op.mjs')], {
+    const child = spawn(process.execPath, [path.join(__dirname, 'certified-op.server.mjs')], {
       env: {
         ...process.env,
         NODE_ENV: 'test',

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { appPkce, http, ScimStack, startScimStack } from '@app/testing';
+import { CertifiedOp } from '@app/testing/certified-op';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+/**
+ * Sign-in against a certified OpenID Provider (oidc-provider, configured like Entra ID v2.0), not
+ * only the hand-written one: interoperability bugs show here. This provider advertises
+ * `authorization_response_iss_parameter_supported` and sends RFC 9207's `iss` with every
+ * authorization response, so a client that drops `iss` fails every sign-in.
+ */
+describe('sign-in against a certified OpenID Provider (oidc-provider, Entra-shaped)', () => {
+  let s: ScimStack;
+  let op: CertifiedOp;
+  let callback: string;
+  const mobileRedirect = 'msauth.com.contoso.app://auth';
+  const clientId = randomUUID();
+
+  beforeAll(async () => {
+    s = await startScimStack();
+    callback = `${s.iam.url}/v1/login/${s.tenantId}/certified/callback`;
+    op = await new CertifiedOp({
+      clientId,
+      clientSecret: 'certified-client-secret',
+      redirectUris: [callback, mobileRedirect],
+    }).start();
+    const res = await http(s.iam.url, 'POST', '/v1/sso/azuread', {
+      token: s.platformToken,
+      tenantId: s.tenantId,
+      body: {
+        scheme: 'certified',
+        displayName: 'Certified OP',
+        enabled: true,
+        type: 'oidc',
+        properties: {
+          loginEnabled: true,
+          visible: true,
+          delegationEnabled: false,
+          autoProvisioningEnabled: true,
+          clientId,
+          clientSecret: 'certified-client-secret',
+          usePkce: true,
+          authority: op.issuer,
+          responseType: 'code',
+          scope: 'openid profile email',
+          redirectUris: [callback, mobileRedirect],
+        },
+      },
+    });
+    if (res.status !== 201) throw new Error(res.text);
+  });
+  afterAll(async () => {
+    await s?.close();
+    await op?.stop();
+  });
+
+  /** IAM's redirect to the provider, then the provider's (scripted) login: where it sends the browser back. */
+  async function authorize(redirectUri: string, query: Record<string, string> = {}): Promise<URL> {
+    const start = await fetch(
+      `${s.iam.url}/v1/login/${s.tenantId}/certified?${new URLSearchParams({ redirect_uri: redirectUri, ...query })}`,
+      { redirect: 'manual' },
+    );
+    expect(start.status).toBe(302);
+    const location = new URL(start.headers.get('location')!);
+    expect(location.href.startsWith(`${op.issuer}/auth?`)).toBe(true);
+    return op.authorize(location);
+  }
+
+  async function backAtCallback(response: URL): Promise<{ status: number; body: any }> {
+    const res = await fetch(response);
+    return { status: res.status, body: await res.json() };
+  }
+
+  it('completes a web code flow with PKCE, passing the RFC 9207 iss through, and provisions just in time', async () => {
+    const oid = randomUUID();
+    await op.signInAs({ oid, preferred_username: `web-${oid}@contoso.com`, name: 'Certified Web' });
+    const response = await authorize(callback);
+    expect(response.searchParams.get('iss')).toBe(op.issuer);
+    const { status, body } = await backAtCallback(response);
+    expect(status).toBe(200);
+    expect(body.subject).toMatchObject({ userName: `web-${oid}@contoso.com`, justInTime: true });
+    const [row] = await s.iam.app
+      .get(DataSource)
+      .query(`SELECT entra_oid FROM subjects WHERE id = $1`, [body.subject.id]);
+    expect(row.entra_oid).toBe(oid);
+    const session = await http(s.iam.url, 'GET', '/v1/session', { token: body.accessToken });
+    expect(session.status).toBe(200);
+    expect(session.body).toMatchObject({ sub: body.subject.id, idp: 'certified', aud: 'platform' });
+  });
+
+  it('signs in a SCIM-provisioned user found by its object id', async () => {
+    const oid = randomUUID();
+    const user = (
+      await s.scim('POST', '/Users', {
+        schemas: [USER],
+        userName: `scim-${oid}@contoso.com`,
+        externalId: oid,
+      })
+    ).body;
+    await op.signInAs({ oid, preferred_username: `renamed-${oid}@contoso.com` });
+    const { status, body } = await backAtCallback(await authorize(callback));
+    expect(status).toBe(200);
+    expect(body.subject).toMatchObject({ id: user.id, justInTime: false });
+  });
+
+  it("completes an app's code flow: the app's PKCE verifier and the response's iss are posted to /token", async () => {
+    const oid = randomUUID();
+    await op.signInAs({ oid, preferred_username: `app-${oid}@contoso.com` });
+    const pkce = appPkce();
+    const response = await authorize(mobileRedirect, pkce.query);
+    expect(response.protocol).toBe('msauth.com.contoso.app:');
+    const token = await http(s.iam.url, 'POST', `/v1/login/${s.tenantId}/certified/token`, {
+      body: { ...Object.fromEntries(response.searchParams), code_verifier: pkce.verifier },
+    });
+    expect(token.status).toBe(200);
+    expect(token.body.subject.userName).toBe(`app-${oid}@contoso.com`);
+  });
+
+  it('refuses a response whose iss names another issuer (mix-up), and one whose iss was dropped', async () => {
+    await op.signInAs({ oid: randomUUID(), preferred_username: `mixup-${randomUUID()}@contoso.com` });
+    const mixedUp = await authorize(callback);
+    mixedUp.searchParams.set('iss', 'https://login.attacker.example/common/v2.0');
+    const refused = await backAtCallback(mixedUp);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toContain('iss mismatch');
+
+    const stripped = await authorize(callback);
+    stripped.searchParams.delete('iss');
+    const missing = await backAtCallback(stripped);
+    expect(missing.status).toBe(401);
+    expect(missing.body.message).toContain('iss missing');
+  });
+});
