@@ -4,10 +4,14 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 
 export interface HttpAppSettings {
-  /** Largest accepted request body, in bytes (413 beyond it). */
+  /** Largest accepted request body, in bytes: 413 while it streams in, before anything is parsed. */
   bodyLimit: number;
   /** false when the app installs its own body parsers (the SCIM gateway does). */
   bodyParser?: boolean;
+  /** `TRUST_PROXY`: a hop count or proxy addresses/CIDRs; unset trusts no X-Forwarded-* header. */
+  trustProxy?: string;
+  /** A request whose headers and body have not fully arrived by then is answered 408. */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -20,12 +24,32 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: settings.bodyLimit, trustProxy: true }),
+    new FastifyAdapter({
+      bodyLimit: settings.bodyLimit,
+      trustProxy: trustedProxies(settings.trustProxy),
+      requestTimeout: settings.requestTimeoutMs,
+      http: {
+        headersTimeout: settings.requestTimeoutMs,
+        // Node checks the two timeouts above this often (default 30 s, far coarser than they are).
+        connectionsCheckingInterval: Math.min(1000, settings.requestTimeoutMs),
+      },
+    }),
     { bufferLogs: true, bodyParser: settings.bodyParser ?? true },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * X-Forwarded-For decides the client address rate limits count, and X-Forwarded-Proto the scheme
+ * of SCIM `meta.location`: believed only from the proxies the operator named.
+ */
+export function trustedProxies(value: string | undefined): false | number | string[] {
+  const trimmed = value?.trim();
+  if (!trimmed) return false;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return trimmed.split(',').map((s) => s.trim());
 }
 
 export type { INestApplication };

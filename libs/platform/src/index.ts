@@ -5,6 +5,8 @@ export * from './logging';
 export * from './health/health.module';
 export * from './secrets';
 export * from './http';
+export * from './outbound-address';
+export * from './rate-limit';
 export * from './config.module';
 export * from './service-config';
 export * from './infrastructure';

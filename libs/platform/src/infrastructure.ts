@@ -28,7 +28,11 @@ export function infrastructureModules<C extends ServiceConfig>(
   const { config } = options;
   return [
     TypedConfigModule.with(options.configClass, config),
-    loggingModule({ level: config.LOG_LEVEL, destination: options.logDestination }),
+    loggingModule({
+      level: config.LOG_LEVEL,
+      personalData: config.LOG_PERSONAL_DATA,
+      destination: options.logDestination,
+    }),
     TypeOrmModule.forRootAsync({
       useFactory: () =>
         dataSourceOptions({

@@ -13,27 +13,33 @@ export const REDACTED_PATHS = [
   'properties.clientSecret',
 ];
 
+const REDACTED = '[redacted]';
+
 export interface LoggingSettings {
   level: string;
+  /** `LOG_PERSONAL_DATA`: log query values and error parameters as they are (debugging only). */
+  personalData?: boolean;
   /** Where log lines go; tests pass a capturing stream. Defaults to stdout. */
   destination?: DestinationStream;
 }
 
 export function loggingModule(settings: LoggingSettings): DynamicModule {
+  const personalData = settings.personalData ?? false;
   return LoggerModule.forRoot({
     pinoHttp: [
       {
         level: settings.level,
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        redact: { paths: REDACTED_PATHS, censor: REDACTED },
         // Health probes are noise at info level.
         autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
         serializers: {
           req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
             id: req.id,
             method: req.method,
-            url: withoutLoginSecrets(req.url),
+            url: personalData ? withoutLoginSecrets(req.url) : urlForLog(req.url),
             headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization },
           }),
+          err: (error: unknown) => (personalData ? error : errorForLog(error)),
         },
       },
       settings.destination ?? process.stdout,
@@ -44,4 +50,59 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
 /** Sign-in callbacks carry an authorization code and state in the query: log the path only. */
 export function withoutLoginSecrets(url: string): string {
   return url.includes('/v1/login/') ? url.split('?')[0]! : url;
+}
+
+/**
+ * The path with every query value replaced: SCIM filters (`userName eq "…"`), sign-in codes and
+ * whatever else a client puts in a query stay out of the logs; the parameter names remain, for
+ * debugging. Paths carry only ids.
+ */
+export function urlForLog(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = url
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => `${pair.split('=')[0]}=${REDACTED}`);
+  return `${url.slice(0, at)}?${names.join('&')}`;
+}
+
+/**
+ * An error as it may be logged without personal data: its type, code and constraint names, and a
+ * message whose quoted values and e-mail addresses are replaced. Everything else an error object
+ * carries is dropped — TypeORM's QueryFailedError holds the SQL `parameters` and PostgreSQL's
+ * `detail` (`Key (lower(user_name))=(bjensen@contoso.com) already exists`), class-validator's
+ * errors the rejected `value` and the whole `target`.
+ */
+export function errorForLog(error: unknown): unknown {
+  if (typeof error === 'string') return redactValues(error);
+  if (!error || typeof error !== 'object') return error;
+  // pino-http hands over its own serialisation of the error, the original under `raw`.
+  const raw = ((error as { raw?: unknown }).raw ?? error) as Record<string, unknown>;
+  const driver = (raw.driverError ?? raw) as Record<string, unknown>;
+  const type = raw instanceof Error ? raw.constructor.name : String(raw.type ?? raw.name ?? 'Error');
+  const message = redactValues(String(raw.message ?? ''));
+  const frames = typeof raw.stack === 'string' ? raw.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
+  return {
+    type,
+    message,
+    ...pick(driver, ['code', 'constraint', 'table', 'column', 'routine']),
+    stack: [`${type}: ${message}`, ...frames].join('\n'),
+  };
+}
+
+function pick(from: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (typeof from[key] === 'string') out[key] = from[key];
+  return out;
+}
+
+/** Values quoted in a message (`invalid input syntax for type uuid: "bjensen"`), `=(…)` details, e-mail addresses. */
+export function redactValues(text: string): string {
+  return text
+    .replace(/"[^"]*"/g, `"${REDACTED}"`)
+    .replace(/'[^']*'/g, `'${REDACTED}'`)
+    .replace(/=\([^)]*\)/g, `=(${REDACTED})`)
+    .replace(/[^\s"'<>()[\],;:]+@[^\s"'<>()[\],;:]+/g, REDACTED);
 }

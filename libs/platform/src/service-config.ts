@@ -1,5 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { parseBoolean } from './config';
 
 /** The variables both services read: where they listen, their database, Redis and logging. */
 export class ServiceConfig {
@@ -26,4 +27,28 @@ export class ServiceConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Request logs carry no personal data by default: query values, SQL parameters and values quoted
+   * in error messages are replaced by `[redacted]`. `true` logs them, for debugging only.
+   */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.LOG_PERSONAL_DATA, false))
+  @IsBoolean()
+  LOG_PERSONAL_DATA = false;
+
+  /**
+   * Which proxies may set X-Forwarded-For/-Proto (client address for rate limits, https in SCIM
+   * locations): a hop count, or comma-separated addresses/CIDRs. Unset: none, the socket's peer is the client.
+   */
+  @IsOptional()
+  @Matches(/^(\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be a hop count or comma-separated proxy addresses/CIDRs',
+  })
+  TRUST_PROXY?: string;
+
+  /** A request whose headers and body have not fully arrived by then is answered 408 (slow-client protection). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  HTTP_REQUEST_TIMEOUT_MS = 30000;
 }

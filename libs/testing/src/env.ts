@@ -23,5 +23,6 @@ export function baseEnv(): Record<string, string> {
     QUEUE_PREFIX: uniqueQueuePrefix(),
     LOG_LEVEL: 'info',
     IAM_SECRET_KEY: TEST_SECRET_KEY,
+    OUTBOUND_ALLOW_LOOPBACK: 'true',
   };
 }

@@ -11,6 +11,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 
@@ -172,4 +173,33 @@ export class IamAdminConfig extends ServiceConfig {
   @IsInt()
   @Min(1000)
   EVENTS_STREAM_MAX_LENGTH = 1_000_000;
+
+  /**
+   * Webhooks and OpenID Providers on loopback (local development and tests). Tenant-chosen URLs
+   * never reach loopback otherwise; refused in production.
+   */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.OUTBOUND_ALLOW_LOOPBACK, false))
+  @IsBoolean()
+  @ValidateBy({
+    name: 'notInProduction',
+    validator: {
+      validate: (value, args) =>
+        !(value === true && (args?.object as IamAdminConfig).NODE_ENV === 'production'),
+      defaultMessage: () => 'OUTBOUND_ALLOW_LOOPBACK cannot be true in production',
+    },
+  })
+  OUTBOUND_ALLOW_LOOPBACK = false;
+
+  /** Private networks (comma-separated CIDRs) webhooks may reach, e.g. an internal receiver at 10.20.0.0/16. */
+  @IsOptional()
+  @Matches(/^\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/, {
+    message: 'OUTBOUND_ALLOWED_NETWORKS must be comma-separated addresses or CIDRs',
+  })
+  OUTBOUND_ALLOWED_NETWORKS?: string;
+
+  /** Requests per minute per client address on the public sign-in endpoints, then 429 + Retry-After; 0 = no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  LOGIN_RATE_LIMIT_PER_IP = 600;
 }

@@ -1,8 +1,11 @@
 import { BadGatewayException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BaseClient, Issuer } from 'openid-client';
+import { BaseClient } from 'openid-client';
 import { DataSource } from 'typeorm';
 import { IdentityProviderEntity } from '@app/database';
+import { OutboundAddressPolicy } from '@app/platform';
+import { discoverIssuer } from '@app/platform/outbound-openid';
+import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { isAuthorityUrl } from '../identity-providers/identity-provider.dto';
@@ -14,11 +17,16 @@ import { isAuthorityUrl } from '../identity-providers/identity-provider.dto';
 @Injectable()
 export class OidcClientsService {
   private readonly clients = new Map<string, { version: number; client: Promise<BaseClient> }>();
+  private readonly outbound: OutboundAddressPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: SecretCipher,
-  ) {}
+    config: IamAdminConfig,
+  ) {
+    // Discovery, JWKS and token requests connect only where the outbound-address policy allows (SSRF).
+    this.outbound = new OutboundAddressPolicy(config);
+  }
 
   clientFor(provider: IdentityProviderEntity): Promise<BaseClient> {
     const version = new Date(provider.updatedAt).getTime();
@@ -31,7 +39,7 @@ export class OidcClientsService {
   }
 
   private async build(provider: IdentityProviderEntity): Promise<BaseClient> {
-    const issuer = await Issuer.discover(provider.authority).catch((error: unknown) => {
+    const issuer = await discoverIssuer(provider.authority, this.outbound).catch((error: unknown) => {
       throw new BadGatewayException(discoveryFailure(provider.authority, error));
     });
     // The browser is sent to this document's authorization endpoint: only the authority's own will do.

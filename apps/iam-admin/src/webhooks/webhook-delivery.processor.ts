@@ -1,14 +1,19 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
 import { WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app/contracts';
+import { OutboundAddressPolicy, OutboundAddressRefused, postOutbound } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { webhookSignature } from './webhook-signature';
 import { WebhooksRepository } from './webhooks.repository';
 
-/** POSTs one event to one subscriber, signed; anything but 2xx is retried with back-off, then dead-lettered. */
+/**
+ * POSTs one event to one subscriber, signed; anything but 2xx (a redirect included: it is not
+ * followed) is retried with back-off, then dead-lettered. A receiver whose address the outbound
+ * policy refuses is dead-lettered at once: retrying would not make it public.
+ */
 @Processor(WEBHOOK_DELIVERIES_QUEUE, { concurrency: 10 })
 export class WebhookDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
@@ -17,6 +22,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     private readonly webhooks: WebhooksRepository,
     private readonly cipher: SecretCipher,
     private readonly config: IamAdminConfig,
+    private readonly outbound: OutboundAddressPolicy,
   ) {
     super();
   }
@@ -25,8 +31,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     const subscription = await this.webhooks.byId(job.data.subscriptionId);
     if (!subscription) return; // deleted meanwhile: nothing to deliver
     const body = JSON.stringify(job.data.event);
-    const response = await fetch(subscription.url, {
-      method: 'POST',
+    const status = await postOutbound(this.outbound, subscription.url, {
       headers: {
         'content-type': 'application/json',
         'x-iam-event-id': job.data.event.id,
@@ -42,15 +47,23 @@ export class WebhookDeliveryProcessor extends WorkerHost {
         ),
       },
       body,
-      signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
+      timeoutMs: this.config.WEBHOOK_TIMEOUT_MS,
+    }).catch((error: Error) => {
+      if (!(error instanceof OutboundAddressRefused)) throw error;
+      // The resolved address stays in IAM's log; the tenant's dead letter does not learn internal addresses.
+      this.logger.warn({ subscriptionId: subscription.id, err: error.message }, 'webhook receiver refused');
+      throw new UnrecoverableError(
+        'refused: the receiver resolves to a loopback, private or metadata address',
+      );
     });
-    await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new Error(`the subscriber answered ${response.status}`);
+    if (status < 200 || status > 299) throw new Error(`the subscriber answered ${status}`);
   }
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job<WebhookDeliveryJob> | undefined, error: Error): Promise<void> {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const final =
+      error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+    if (!job || !final) return;
     this.logger.warn(
       { subscriptionId: job.data.subscriptionId, eventId: job.data.event.id, err: error.message },
       'webhook delivery dead-lettered',

@@ -1,9 +1,9 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { generateBearerSecret } from '@app/platform';
-import { IamAdminConfig } from '../config/iam-admin.config';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { generateBearerSecret, OutboundAddressPolicy } from '@app/platform';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
+import { assertOutboundUrl } from '../errors/outbound-url';
 import {
   WebhookCreateDto,
   WebhookCreateResponseDto,
@@ -12,27 +12,17 @@ import {
 } from './webhook.dto';
 import { WebhooksRepository } from './webhooks.repository';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 @Injectable()
 export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly cipher: SecretCipher,
-    private readonly config: IamAdminConfig,
+    private readonly outbound: OutboundAddressPolicy,
   ) {}
 
   /** The signing secret is returned once; IAM keeps it sealed (it must sign with it, so it cannot keep a hash). */
   async create(tenantId: string, dto: WebhookCreateDto): Promise<WebhookCreateResponseDto> {
-    const url = new URL(dto.url);
-    if (url.protocol === 'http:' && (this.config.NODE_ENV === 'production' || !LOOPBACK.has(url.hostname))) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'url: webhooks need https (http only to a loopback host outside production)',
-        errors: [{ field: 'url', message: 'https required' }],
-      });
-    }
+    assertOutboundUrl(this.outbound, 'url', dto.url);
     const secret = generateBearerSecret('whsec_');
     // The id is chosen here so the sealed secret can be bound to its row.
     const id = randomUUID();

@@ -45,4 +45,22 @@ export class ScimGatewayConfig extends ServiceConfig {
   @IsInt()
   @Min(100)
   SCIM_LAST_USED_FLUSH_MS = 30000;
+
+  /**
+   * SCIM requests per minute per token (counted by token digest), then 429 + Retry-After; 0 = no limit.
+   * Entra needs about 25/s per tenant; 12,000/min (200/s) never trips a first sync of thousands of users.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SCIM_RATE_LIMIT_PER_TOKEN = 12000;
+
+  /**
+   * SCIM requests per minute per client address, whatever the token (a spray of made-up tokens);
+   * 0 = no limit. Entra calls from shared addresses, so keep it well above the per-token limit.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SCIM_RATE_LIMIT_PER_IP = 60000;
 }

@@ -1,0 +1,26 @@
+import { BaseClient, custom, CustomHttpOptionsProvider, Issuer } from 'openid-client';
+import { OutboundAddressPolicy } from './outbound-address';
+
+/**
+ * OpenID discovery under the outbound-address policy: the discovery request, the issuer's JWKS
+ * fetches and every request of its clients (token exchange) connect through the policy's agents.
+ * openid-client 5 never follows redirects, so a redirect cannot lead around the check either.
+ */
+export async function discoverIssuer(
+  authority: string,
+  policy: OutboundAddressPolicy,
+): Promise<Issuer<BaseClient>> {
+  const httpOptions: CustomHttpOptionsProvider = (url, options) => ({
+    ...options,
+    agent: url.protocol === 'https:' ? policy.httpsAgent : policy.httpAgent,
+  });
+  // discover() sends its request with `this` = the class it was called on.
+  class PolicyIssuer extends Issuer<BaseClient> {
+    static override [custom.http_options] = httpOptions;
+  }
+  const issuer = await PolicyIssuer.discover(authority);
+  issuer[custom.http_options] = httpOptions; // JWKS
+  const clientPrototype = (issuer.Client as unknown as { prototype: BaseClient }).prototype;
+  Object.defineProperty(clientPrototype, custom.http_options, { value: httpOptions }); // token, userinfo
+  return issuer;
+}
