@@ -18,24 +18,8 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
   /** Registers (or re-registers) the `contoso` provider against the fake Entra. */
   async function registerProvider(properties: Record<string, unknown> = {}): Promise<void> {
     const body = {
-      scheme: 'contoso',
+      ...entra.providerBody('contoso', [callback, mobileRedirect], properties),
       displayName: 'Contoso',
-      enabled: true,
-      type: 'oidc',
-      properties: {
-        loginEnabled: true,
-        visible: true,
-        delegationEnabled: false,
-        autoProvisioningEnabled: false,
-        clientId,
-        clientSecret,
-        usePkce: true,
-        authority: entra.issuer,
-        responseType: 'code',
-        scope: 'openid profile email',
-        redirectUris: [callback, mobileRedirect],
-        ...properties,
-      },
     };
     const existing = await http(iam.url, 'GET', '/v1/sso/azuread/contoso', admin());
     const res =

@@ -5,7 +5,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 /** The person "signed in" at the fake Entra: the claims Entra puts in a v2.0 ID token. */
 export interface EntraUser {
   oid: string;
-  preferred_username: string;
+  /** Left out to see what a client does without it. */
+  preferred_username?: string;
   email?: string;
   name?: string;
 }
@@ -60,6 +61,34 @@ export class FakeEntra {
     return `${this.base}/${this.tenantId}/v2.0`;
   }
 
+  /** The admin API body (POST/PUT /v1/sso/azuread) of a provider that signs in here. */
+  providerBody(
+    scheme: string,
+    redirectUris: string[],
+    properties: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return {
+      scheme,
+      displayName: scheme,
+      enabled: true,
+      type: 'oidc',
+      properties: {
+        loginEnabled: true,
+        visible: true,
+        delegationEnabled: false,
+        autoProvisioningEnabled: false,
+        clientId: this.client.clientId,
+        clientSecret: this.client.clientSecret,
+        usePkce: true,
+        authority: this.issuer,
+        responseType: 'code',
+        scope: 'openid profile email',
+        redirectUris,
+        ...properties,
+      },
+    };
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
@@ -80,8 +109,10 @@ export class FakeEntra {
     };
     if (url.pathname === `${t}/v2.0/.well-known/openid-configuration`) {
       if (this.faults.discoveryStatus) {
-        res.writeHead(this.faults.discoveryStatus, { 'content-type': 'text/plain' });
-        return void res.end(DISCOVERY_ERROR_BODY);
+        return json(this.faults.discoveryStatus, {
+          error: 'server_error',
+          error_description: DISCOVERY_ERROR_BODY,
+        });
       }
       return json(200, {
         issuer: this.faults.discoveryIssuer ?? this.issuer,
