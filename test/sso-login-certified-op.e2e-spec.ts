@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { appPkce, http, ScimStack, startScimStack } from '@app/testing';
-import { CertifiedOp } from '@app/testing/certified-op';
+import { CertifiedOp } from '../libs/testing/src/certified-op';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 

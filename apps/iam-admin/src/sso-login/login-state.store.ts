@@ -2,12 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
-
-/**
- * Where a login's code goes: `web` = IAM's own callback, which holds the PKCE verifier itself;
- * `app` = a mobile or desktop app's redirect URI, where the app holds the verifier (RFC 8252).
- */
-export type LoginFlow = 'web' | 'app';
+import { LoginFlow } from './login-flow';
 
 /** What a login remembers between the redirect to Entra and the way back. */
 export interface LoginState {

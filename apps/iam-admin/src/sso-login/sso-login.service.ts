@@ -13,7 +13,8 @@ import { IdentityProviderEntity, TenantEntity } from '@app/database';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { requireEnabledTenant } from '../tenants/enabled-tenant';
 import { IamTokensService } from './iam-tokens.service';
-import { LoginFlow, LoginStateStore } from './login-state.store';
+import { appCodeChallenge, appCodeVerifier, LoginFlow, loginFlowOf } from './login-flow';
+import { LoginStateStore } from './login-state.store';
 import { OidcClientsService } from './oidc-clients.service';
 import { EntraClaims, SubjectResolverService } from './subject-resolver.service';
 
@@ -68,7 +69,7 @@ export class SsoLoginService {
         'redirect_uri must be one of the redirect URIs registered for this provider',
       );
     }
-    const flow = this.flowOf(tenantId, scheme, redirectUri);
+    const flow = loginFlowOf(redirectUri, { tenantId, scheme, publicUrl: this.config.IAM_PUBLIC_URL });
     let codeVerifier: string | undefined;
     let codeChallenge: string | undefined;
     if (flow === 'app') {
@@ -182,20 +183,6 @@ export class SsoLoginService {
     };
   }
 
-  /**
-   * IAM's own callback (`…/v1/login/{tenantId}/{scheme}/callback`, on IAM_PUBLIC_URL when that is
-   * set) is the web flow; any other registered redirect URI belongs to an app, which receives the
-   * code itself and so must prove with its own PKCE verifier that it started the sign-in.
-   */
-  private flowOf(tenantId: string, scheme: string, redirectUri: string): LoginFlow {
-    const path = `/v1/login/${tenantId}/${scheme}/callback`;
-    const publicUrl = this.config.IAM_PUBLIC_URL;
-    if (publicUrl) return redirectUri === publicUrl.replace(/\/+$/, '') + path ? 'web' : 'app';
-    const url = new URL(redirectUri); // registered redirect URIs are validated URLs
-    const web = ['http:', 'https:'].includes(url.protocol) && url.pathname === path && !url.search;
-    return web ? 'web' : 'app';
-  }
-
   private async loginProvider(tenantId: string, scheme: string): Promise<IdentityProviderEntity> {
     await this.tenant(tenantId);
     const provider = await this.providers.findOneBy({ tenantId, scheme });
@@ -209,31 +196,4 @@ export class SsoLoginService {
     if (!isUUID(tenantId)) throw new NotFoundException(`tenant ${tenantId} does not exist`);
     await requireEnabledTenant(this.tenants, tenantId);
   }
-}
-
-/** An app's PKCE challenge (RFC 7636): S256 only, the base64url SHA-256 of its verifier. */
-function appCodeChallenge(query: Record<string, string | undefined>): string {
-  if (query.code_challenge_method !== 'S256') {
-    throw new BadRequestException(
-      'code_challenge_method: an app redirect URI needs PKCE with code_challenge_method=S256',
-    );
-  }
-  const challenge = query.code_challenge;
-  if (!challenge || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
-    throw new BadRequestException(
-      'code_challenge: an app redirect URI needs code_challenge, the base64url SHA-256 (43 characters) of a code_verifier the app keeps',
-    );
-  }
-  return challenge;
-}
-
-/** An app's PKCE verifier (RFC 7636: 43 to 128 unreserved characters). */
-function appCodeVerifier(params: Record<string, string | undefined>): string {
-  const verifier = params.code_verifier;
-  if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
-    throw new BadRequestException(
-      'code_verifier: required, 43 to 128 characters [A-Za-z0-9._~-], the verifier whose S256 was sent as code_challenge',
-    );
-  }
-  return verifier;
 }
