@@ -1,14 +1,29 @@
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect, createServer, Socket } from 'node:net';
+import { promisify } from 'node:util';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { REDIS_CLIENT } from '@app/platform';
 import {
   createScratchDatabase,
   createTenant,
+  eventually,
   http,
   issueAdminToken,
   PLATFORM_PERMISSIONS,
   RunningApp,
+  ScimStack,
   spawnIamAdmin,
   startIamAdmin,
+  startScimGateway,
+  startScimStack,
+  withTenant,
 } from '@app/testing';
+import { SEALED_COLUMNS } from '../../apps/iam-admin/src/crypto/sealed-columns';
+import { SecretCipher } from '../../apps/iam-admin/src/crypto/secret-cipher';
+import { secretKeyRing } from '../../apps/iam-admin/src/crypto/secret-keys';
+import { ScimTokensService } from '../../apps/scim-gateway/src/scim-auth/scim-tokens.service';
 
 const ADMIN = ['iam:admin'];
 const mint = (iam: RunningApp, token: string, body: Record<string, unknown>) =>
@@ -182,5 +197,267 @@ describe('configuration that would silently weaken checks is refused at start', 
   it('refuses an empty IAM_JWT_AUDIENCE when IAM_JWT_ISSUER is set', async () => {
     const start = spawnIamAdmin({ ...env, IAM_JWT_ISSUER: 'https://issuer.example', IAM_JWT_AUDIENCE: '' });
     await expect(start).rejects.toThrow(/exited at start[\s\S]*IAM_JWT_AUDIENCE must name this API/);
+  });
+});
+
+describe('revocation and disable take effect at once on the SCIM gateway', () => {
+  let s: ScimStack;
+  let gatewayTokens: ScimTokensService;
+  const probe = (stack: { scim: ScimStack['scim'] }) =>
+    stack.scim('GET', '/Users?count=0').then((r) => r.status);
+  const anotherTenant = async () =>
+    withTenant(s.iam, s.gateway, s.platformToken, await createTenant(s.iam, s.platformToken));
+
+  beforeAll(async () => {
+    // A long cache: anything that still answers 200 after a revocation would do so for a minute.
+    s = await startScimStack({ gatewayEnv: { SCIM_TOKEN_CACHE_TTL_MS: '60000' } });
+    gatewayTokens = s.gateway.app.get(ScimTokensService);
+    await eventually(() => gatewayTokens['listening']);
+  });
+  afterAll(() => s?.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  it('does not cache a lookup that raced a revocation', async () => {
+    const t = await anotherTenant();
+    const dataSource = s.gateway.app.get(DataSource);
+    const query = dataSource.query.bind(dataSource);
+    let reachedLookup!: () => void;
+    const atLookup = new Promise<void>((r) => (reachedLookup = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    jest.spyOn(dataSource, 'query').mockImplementation(async (sql: string, parameters?: any) => {
+      const rows = await query(sql, parameters);
+      if (held || !sql.includes('FROM scim_tokens t')) return rows;
+      held = true; // this lookup read the token before the revocation…
+      reachedLookup();
+      await gate; // …and finishes after its announcement
+      return rows;
+    });
+    const racing = probe(t);
+    await atLookup;
+    const epoch = gatewayTokens['epoch'];
+    const revoked = await http(s.iam.url, 'DELETE', `/v1/scim/${t.scimTokenId}`, {
+      token: s.platformToken,
+      tenantId: t.tenantId,
+    });
+    expect(revoked.status).toBe(204);
+    await eventually(() => gatewayTokens['epoch'] > epoch);
+    release();
+    expect(await racing).toBe(200); // it began before the revocation
+    expect(await probe(t)).toBe(401);
+  });
+
+  it('announces a disabled tenant: its SCIM tokens stop at once', async () => {
+    const t = await anotherTenant();
+    expect(await probe(t)).toBe(200);
+    const disabled = await http(s.iam.url, 'PATCH', `/v1/tenants/${t.tenantId}`, {
+      token: s.platformToken,
+      body: { enabled: false },
+    });
+    expect(disabled.status).toBe(200);
+    await eventually(async () => (await probe(t)) === 401, 3000);
+  });
+
+  it("announces a disabled identity provider: that provider's SCIM tokens stop at once", async () => {
+    const t = await anotherTenant();
+    expect(await probe(t)).toBe(200);
+    const disabled = await http(s.iam.url, 'PATCH', `/v1/sso/azuread/${t.provider}`, {
+      token: s.platformToken,
+      tenantId: t.tenantId,
+      body: { enabled: false },
+    });
+    expect(disabled.status).toBe(200);
+    await eventually(async () => (await probe(t)) === 401, 3000);
+    await http(s.iam.url, 'PATCH', `/v1/sso/azuread/${t.provider}`, {
+      token: s.platformToken,
+      tenantId: t.tenantId,
+      body: { enabled: true },
+    });
+    expect(await probe(t)).toBe(200);
+  });
+
+  it('keeps a revoke 2xx when the announcement fails or hangs, logs it, and retries', async () => {
+    const redis = s.iam.app.get<Redis>(REDIS_CLIENT);
+    const publish = jest.spyOn(redis, 'publish');
+    const failing = await anotherTenant();
+    expect(await probe(failing)).toBe(200);
+    publish.mockRejectedValueOnce(new Error('Redis is away'));
+    const revoked = await http(s.iam.url, 'DELETE', `/v1/scim/${failing.scimTokenId}`, {
+      token: s.platformToken,
+      tenantId: failing.tenantId,
+    });
+    expect(revoked.status).toBe(204);
+    expect(s.iam.logs.text).toContain('could not announce the end of SCIM access');
+    await eventually(async () => (await probe(failing)) === 401, 5000); // the retry got through
+
+    const hanging = await anotherTenant();
+    publish.mockImplementationOnce(() => new Promise<number>(() => undefined));
+    const started = Date.now();
+    const answered = await http(s.iam.url, 'DELETE', `/v1/scim/${hanging.scimTokenId}`, {
+      token: s.platformToken,
+      tenantId: hanging.tenantId,
+    });
+    expect(answered.status).toBe(204);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('answers 401 for a revoked token while the gateway cannot hear announcements (Redis away)', async () => {
+    const proxy = await tcpProxy(new URL(s.iam.env.REDIS_URL));
+    const gateway = await startScimGateway({
+      QUEUE_PREFIX: s.iam.env.QUEUE_PREFIX,
+      REDIS_URL: proxy.url,
+      SCIM_TOKEN_CACHE_TTL_MS: '60000',
+    });
+    try {
+      const tokens = gateway.app.get(ScimTokensService);
+      await eventually(() => tokens['listening']);
+      const t = await withTenant(s.iam, gateway, s.platformToken, await createTenant(s.iam, s.platformToken));
+      expect(await probe(t)).toBe(200);
+      proxy.cut();
+      await eventually(() => !tokens['listening']);
+      const revoked = await http(s.iam.url, 'DELETE', `/v1/scim/${t.scimTokenId}`, {
+        token: s.platformToken,
+        tenantId: t.tenantId,
+      });
+      expect(revoked.status).toBe(204); // announced, but this gateway cannot hear it
+      expect(await probe(t)).toBe(401);
+      proxy.restore();
+      await eventually(() => tokens['listening'], 15_000);
+      expect(await probe(t)).toBe(401);
+    } finally {
+      await gateway.close();
+      await proxy.close();
+    }
+  });
+});
+
+/** A TCP proxy to Redis that a test can cut (every connection dropped, new ones refused) and restore. */
+async function tcpProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server = createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    client.pipe(upstream).pipe(client);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        (socket === client ? upstream : client).destroy();
+      });
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `redis://127.0.0.1:${port}${target.pathname}`,
+    cut: () => {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      open = true;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('secrets at rest: key rotation and re-encryption', () => {
+  const run = promisify(execFile);
+  const reencrypt = (env: Record<string, string>) =>
+    run('npm', ['run', '--silent', 'secrets:reencrypt'], { env: { PATH: process.env.PATH!, ...env } });
+
+  it('re-encrypts every sealed secret with the new key, idempotently; a secret copied to another row does not open', async () => {
+    // A database of its own, so the counts below are this test's secrets only.
+    const scratch = await createScratchDatabase();
+    const iam = await startIamAdmin({ DATABASE_URL: scratch.url });
+    const db = iam.app.get(DataSource);
+    const oldKey = iam.env.IAM_SECRET_KEY!;
+    const newKey = randomBytes(32).toString('base64');
+    const platform = await issueAdminToken(iam, PLATFORM_PERMISSIONS);
+    const tenantId = await createTenant(iam, platform);
+    const providerIds: string[] = [];
+    for (const [scheme, secret] of [
+      ['rot-a', 'secret-a'],
+      ['rot-b', 'secret-b'],
+    ]) {
+      const body = {
+        scheme,
+        displayName: scheme,
+        type: 'oidc',
+        properties: { clientId: 'c', clientSecret: secret, authority: 'https://login.example.com/t/v2.0' },
+      };
+      const created = await http(iam.url, 'POST', '/v1/sso/azuread', { token: platform, tenantId, body });
+      expect(created.status).toBe(201);
+      providerIds.push(created.body.id);
+    }
+    // A webhook secret sealed as IAM seals it, beside the providers' and the token-signing key.
+    const webhookId = randomUUID();
+    const oldCipher = new SecretCipher(secretKeyRing({ IAM_SECRET_KEY: oldKey }));
+    await db.query(
+      `INSERT INTO webhook_subscriptions (id, tenant_id, url, secret_ciphertext) VALUES ($1, $2, 'https://hooks.example.com/x', $3)`,
+      [webhookId, tenantId, oldCipher.encrypt('whsec_x', SEALED_COLUMNS.webhookSigningSecret, webhookId)],
+    );
+    const env = { DATABASE_URL: iam.env.DATABASE_URL, NODE_ENV: 'test' };
+    await iam.close();
+    const probe = await new DataSource({ type: 'postgres', url: env.DATABASE_URL }).initialize();
+    try {
+      const first = await reencrypt({ ...env, IAM_SECRET_KEY: oldKey, IAM_SECRET_KEYS: `*k2:${newKey}` });
+      expect(first.stdout).toMatch(/identity_providers\.client_secret_ciphertext: 2 re-encrypted/);
+      expect(first.stdout).toMatch(/webhook_subscriptions\.secret_ciphertext: 1 re-encrypted/);
+      expect(first.stdout).toMatch(/signing_keys\.private_key_ciphertext: 1 re-encrypted/);
+      const sealed: Array<{ v: string }> = await probe.query(
+        `SELECT client_secret_ciphertext AS v FROM identity_providers WHERE tenant_id = $1
+         UNION ALL SELECT secret_ciphertext FROM webhook_subscriptions UNION ALL SELECT private_key_ciphertext FROM signing_keys`,
+        [tenantId],
+      );
+      expect(sealed.every(({ v }) => v.startsWith('v2:k2:'))).toBe(true);
+
+      const second = await reencrypt({ ...env, IAM_SECRET_KEY: oldKey, IAM_SECRET_KEYS: `*k2:${newKey}` });
+      expect(second.stdout).toMatch(
+        /identity_providers\.client_secret_ciphertext: 0 re-encrypted, 2 already/,
+      );
+
+      // The old key is gone from the configuration: everything still opens.
+      const newCipher = new SecretCipher(secretKeyRing({ IAM_SECRET_KEYS: `k2:${newKey}` }));
+      const [a] = await probe.query(
+        `SELECT client_secret_ciphertext AS v FROM identity_providers WHERE id = $1`,
+        [providerIds[0]],
+      );
+      expect(newCipher.decrypt(a.v, SEALED_COLUMNS.identityProviderClientSecret, providerIds[0]!)).toBe(
+        'secret-a',
+      );
+      const restarted = await spawnIamAdmin({
+        DATABASE_URL: env.DATABASE_URL,
+        REDIS_URL: iam.env.REDIS_URL!,
+        QUEUE_PREFIX: iam.env.QUEUE_PREFIX!,
+        IAM_SECRET_KEYS: `k2:${newKey}`,
+      });
+      await restarted.stop();
+
+      // Provider A's ciphertext copied over provider B's: it does not open there.
+      await probe.query(`UPDATE identity_providers SET client_secret_ciphertext = $1 WHERE id = $2`, [
+        a.v,
+        providerIds[1],
+      ]);
+      expect(() =>
+        newCipher.decrypt(a.v, SEALED_COLUMNS.identityProviderClientSecret, providerIds[1]!),
+      ).toThrow('copied from another row');
+      const moved = reencrypt({
+        ...env,
+        IAM_SECRET_KEYS: `k2:${newKey},*k3:${randomBytes(32).toString('base64')}`,
+      });
+      await expect(moved).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(
+          `identity_providers.client_secret_ciphertext of row ${providerIds[1]} does not open`,
+        ),
+      });
+    } finally {
+      await probe.destroy();
+      await scratch.drop();
+    }
   });
 });

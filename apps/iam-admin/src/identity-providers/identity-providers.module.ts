@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
+import { ScimAccessAnnouncerModule } from '../scim-tokens/scim-access-announcer';
 import { IdentityProvidersController } from './identity-providers.controller';
 import { IdentityProvidersService } from './identity-providers.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([IdentityProviderEntity, ScimTokenEntity])],
+  imports: [TypeOrmModule.forFeature([IdentityProviderEntity, ScimTokenEntity]), ScimAccessAnnouncerModule],
   controllers: [IdentityProvidersController],
   providers: [IdentityProvidersService],
   exports: [IdentityProvidersService],

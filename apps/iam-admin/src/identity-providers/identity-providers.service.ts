@@ -8,6 +8,7 @@ import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { isForeignKeyViolation, isUniqueViolation } from '../errors/postgres-errors';
 import { FieldValidationException } from '../errors/validation';
+import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
 import {
   AzureAdPropertiesPatchDto,
   AzureAdProviderCreateDto,
@@ -40,6 +41,7 @@ export class IdentityProvidersService {
     @InjectRepository(ScimTokenEntity) private readonly scimTokens: Repository<ScimTokenEntity>,
     private readonly cipher: SecretCipher,
     private readonly config: IamAdminConfig,
+    private readonly announcer: ScimAccessAnnouncer,
   ) {}
 
   async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
@@ -83,8 +85,7 @@ export class IdentityProvidersService {
       throw new FieldValidationException([{ field: 'scheme', message: 'scheme cannot be changed' }]);
     }
     const provider = await this.find(tenantId, scheme);
-    this.apply(provider, { ...DEFAULTS, ...withoutUndefined(flatten(dto)) });
-    return AzureAdProviderResponseDto.map(await this.providers.save(provider));
+    return this.save(provider, { ...DEFAULTS, ...withoutUndefined(flatten(dto)) });
   }
 
   async patch(
@@ -93,8 +94,19 @@ export class IdentityProvidersService {
     dto: AzureAdProviderPatchDto,
   ): Promise<AzureAdProviderResponseDto> {
     const provider = await this.find(tenantId, scheme);
-    this.apply(provider, withoutUndefined(flatten(dto)));
-    return AzureAdProviderResponseDto.map(await this.providers.save(provider));
+    return this.save(provider, withoutUndefined(flatten(dto)));
+  }
+
+  /** Saves a change to an existing provider; disabling it ends its SCIM tokens' access at once. */
+  private async save(
+    provider: IdentityProviderEntity,
+    settings: Settings,
+  ): Promise<AzureAdProviderResponseDto> {
+    const wasEnabled = provider.enabled;
+    this.apply(provider, settings);
+    const saved = await this.providers.save(provider);
+    if (wasEnabled && !saved.enabled) await this.announcer.identityProviderDisabled(saved.id);
+    return AzureAdProviderResponseDto.map(saved);
   }
 
   async delete(tenantId: string, scheme: string): Promise<void> {

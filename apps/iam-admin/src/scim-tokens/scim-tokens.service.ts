@@ -1,13 +1,12 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import Redis from 'ioredis';
-import { scimTokenRevokedChannel } from '@app/contracts';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ScimTokenEntity } from '@app/database';
-import { digestBearerSecret, generateBearerSecret, REDIS_CLIENT, SECRET_PREFIX } from '@app/platform';
+import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { FieldValidationException } from '../errors/validation';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
+import { ScimAccessAnnouncer } from './scim-access-announcer';
 import { ScimTokenCreateDto, ScimTokenCreateResponseDto, ScimTokenResponseDto } from './scim-token.dto';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -18,7 +17,7 @@ export class ScimTokensService {
     @InjectRepository(ScimTokenEntity) private readonly tokens: Repository<ScimTokenEntity>,
     private readonly providers: IdentityProvidersService,
     private readonly config: IamAdminConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly announcer: ScimAccessAnnouncer,
   ) {}
 
   /** Creates a token linked to the tenant's provider; the returned value is never shown again. */
@@ -54,11 +53,10 @@ export class ScimTokensService {
     return found.map(ScimTokenResponseDto.map);
   }
 
-  /** Revokes at once: the gateway looks tokens up on each request (or drops its cache entry). */
+  /** Revokes at once: the row goes, and gateways drop any copy they cached. */
   async delete(tenantId: string, id: string): Promise<void> {
     const result = await this.tokens.delete({ tenantId, id });
     if (!result.affected) throw new NotFoundException(`SCIM token ${id} does not exist`);
-    // Gateways drop their cached copy; the row is already gone for any gateway that looks it up.
-    await this.redis.publish(scimTokenRevokedChannel(this.config.QUEUE_PREFIX), id);
+    await this.announcer.scimTokenRevoked(id);
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 export interface ScimPrincipal {
   tokenId: string;
   tenantId: string;
+  identityProviderId: string;
   provider: string;
   expiresAt: number;
 }

@@ -2,14 +2,23 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { scimTokenRevokedChannel } from '@app/contracts';
+import {
+  identityProviderDisabledChannel,
+  scimTokenRevokedChannel,
+  tenantDisabledChannel,
+} from '@app/contracts';
 import { digestBearerSecret, REDIS_CLIENT } from '@app/platform';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ScimPrincipal } from './scim-principal';
 
+type Revoked = 'tokenId' | 'tenantId' | 'identityProviderId';
+
 /**
  * Checks presented SCIM tokens by digest. Hits are kept in memory for a short while so the check
- * costs microseconds; IAM announces revocations on Redis and the entry is dropped at once.
+ * costs microseconds, but only while this gateway hears IAM's announcements (a revoked token, a
+ * disabled tenant or identity provider) on Redis: each drops the entries it concerns at once, and
+ * without the subscription every request is checked against PostgreSQL. A lookup that was under
+ * way when an announcement arrived may have read the row before the change, so it is not cached.
  * lastUsedAt is collected in memory and written in one batched UPDATE.
  */
 @Injectable()
@@ -17,6 +26,10 @@ export class ScimTokensService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ScimTokensService.name);
   private readonly cache = new Map<string, { principal: ScimPrincipal; until: number }>();
   private readonly used = new Set<string>();
+  /** Bumped by every announcement and every change of the subscription. */
+  private epoch = 0;
+  /** Subscribed and connected: announcements reach us, so cached entries can be trusted. */
+  private listening = false;
   private subscriber?: Redis;
   private flushTimer?: NodeJS.Timeout;
 
@@ -27,15 +40,28 @@ export class ScimTokensService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    // Not awaited: the gateway starts (and reports not ready) while Redis is away; ioredis
-    // subscribes as soon as it connects and again after every reconnect.
-    this.subscriber = this.redis.duplicate({ maxRetriesPerRequest: null });
-    this.subscriber.on('message', (_channel: string, tokenId: string) => this.forget(tokenId));
-    // After a reconnect, revocations may have been missed: trust nothing cached.
-    this.subscriber.on('ready', () => this.cache.clear());
-    this.subscriber.subscribe(scimTokenRevokedChannel(this.config.QUEUE_PREFIX)).catch((error: Error) => {
-      this.logger.error({ err: error.message }, 'could not subscribe to SCIM token revocations');
+    const prefix = this.config.QUEUE_PREFIX;
+    const channels = new Map<string, Revoked>([
+      [scimTokenRevokedChannel(prefix), 'tokenId'],
+      [tenantDisabledChannel(prefix), 'tenantId'],
+      [identityProviderDisabledChannel(prefix), 'identityProviderId'],
+    ]);
+    // Not awaited: the gateway starts (and reports not ready) while Redis is away. We subscribe
+    // ourselves on every (re)connection, and trust the cache only once the subscription is
+    // confirmed: ioredis reports "ready" before its own automatic re-subscription completes.
+    this.subscriber = this.redis.duplicate({ maxRetriesPerRequest: null, autoResubscribe: false });
+    this.subscriber.on('message', (channel: string, id: string) => {
+      const field = channels.get(channel);
+      if (field) this.forget(field, id);
     });
+    this.subscriber.on('ready', () => {
+      this.subscriber!.subscribe(...channels.keys()).then(
+        () => this.listen(true), // revocations may have been missed while away: trust nothing cached
+        (error: Error) =>
+          this.logger.error({ err: error.message }, 'could not subscribe to SCIM access revocations'),
+      );
+    });
+    this.subscriber.on('close', () => this.listen(false));
     this.flushTimer = setInterval(() => void this.flushLastUsed(), this.config.SCIM_LAST_USED_FLUSH_MS);
     this.flushTimer.unref();
   }
@@ -46,47 +72,64 @@ export class ScimTokensService implements OnModuleInit, OnApplicationShutdown {
     this.subscriber?.disconnect();
   }
 
-  /** The principal for a presented token, or undefined when it is unknown or expired. */
+  /** The principal for a presented token, or undefined when it is unknown, revoked or expired. */
   async authenticate(token: string): Promise<ScimPrincipal | undefined> {
     const digest = digestBearerSecret(token);
     const now = Date.now();
-    let cached = this.cache.get(digest);
-    if (!cached || cached.until < now) {
-      const principal = await this.lookup(digest);
+    const cached = this.listening ? this.cache.get(digest) : undefined;
+    let principal = cached && cached.until >= now ? cached.principal : undefined;
+    if (!principal) {
+      const epoch = this.epoch;
+      principal = await this.lookup(digest);
       if (!principal) {
         this.cache.delete(digest);
         return undefined;
       }
-      cached = { principal, until: now + this.config.SCIM_TOKEN_CACHE_TTL_MS };
-      this.cache.set(digest, cached);
+      if (this.listening && epoch === this.epoch) {
+        this.cache.set(digest, { principal, until: now + this.config.SCIM_TOKEN_CACHE_TTL_MS });
+      }
     }
-    if (cached.principal.expiresAt <= now) return undefined;
-    this.used.add(cached.principal.tokenId);
-    return cached.principal;
+    if (principal.expiresAt <= Date.now()) return undefined;
+    this.used.add(principal.tokenId);
+    return principal;
   }
 
   private async lookup(digest: string): Promise<ScimPrincipal | undefined> {
-    const rows: Array<{ id: string; tenant_id: string; provider: string; expires_at: Date }> =
-      await this.dataSource.query(
-        `SELECT t.id, t.tenant_id, t.provider, t.expires_at
-         FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id
-        WHERE t.token_hash = $1 AND n.enabled`,
-        [digest],
-      );
+    const rows: Array<{
+      id: string;
+      tenant_id: string;
+      identity_provider_id: string;
+      provider: string;
+      expires_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT t.id, t.tenant_id, t.identity_provider_id, t.provider, t.expires_at
+         FROM scim_tokens t
+         JOIN tenants n ON n.id = t.tenant_id
+         JOIN identity_providers p ON p.id = t.identity_provider_id
+        WHERE t.token_hash = $1 AND n.enabled AND p.enabled`,
+      [digest],
+    );
     const row = rows[0];
     return (
       row && {
         tokenId: row.id,
         tenantId: row.tenant_id,
+        identityProviderId: row.identity_provider_id,
         provider: row.provider,
         expiresAt: new Date(row.expires_at).getTime(),
       }
     );
   }
 
-  private forget(tokenId: string): void {
-    for (const [digest, entry] of this.cache)
-      if (entry.principal.tokenId === tokenId) this.cache.delete(digest);
+  private listen(listening: boolean): void {
+    this.listening = listening;
+    this.epoch++;
+    this.cache.clear();
+  }
+
+  private forget(field: Revoked, id: string): void {
+    this.epoch++;
+    for (const [digest, entry] of this.cache) if (entry.principal[field] === id) this.cache.delete(digest);
   }
 
   async flushLastUsed(): Promise<void> {
