@@ -1,4 +1,5 @@
 import { invalidFilter } from './errors';
+import { assertSafePath } from './property-names';
 import { CompareValue, Filter } from './filter';
 import { AttributeDefinition, resolveAttribute, ResourceTypeDefinition } from './schemas';
 
@@ -54,6 +55,7 @@ export function filterToSql(filter: Filter, mapping: SqlMapping, paramOffset = 0
 
 /** A sortable SQL expression for `sortBy` (single-valued attributes; multi-valued sort by their primary value). */
 export function sortExpression(attrPath: string, mapping: SqlMapping): string {
+  assertSafePath(attrPath);
   const resolved = resolveAttribute(mapping.resourceType, attrPath);
   if (!resolved) throw invalidFilter(`cannot sort by unknown attribute '${attrPath}'`);
   const operand = attributeOperand(resolved, mapping, attrPath);

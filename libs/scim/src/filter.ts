@@ -1,4 +1,5 @@
 import { invalidFilter } from './errors';
+import { assertSafePath } from './property-names';
 
 /**
  * RFC 7644 §3.4.2.2 filter parser. Hand-written because the npm parser we measured
@@ -130,6 +131,7 @@ class Parser {
   }
 
   private valuePath(attrPath: string): Filter {
+    assertSafePath(attrPath, invalidFilter);
     this.expect('[');
     const inner = this.or();
     this.expect(']');
@@ -144,6 +146,7 @@ class Parser {
   }
 
   private attributeExpression(attrPath: string): Filter {
+    assertSafePath(attrPath, invalidFilter);
     const opToken = this.tokens[this.i];
     const op = this.peekWord();
     if (!opToken || !op) throw invalidFilter(`expected an operator after '${attrPath}'`);

@@ -7,3 +7,4 @@ export * from './patch';
 export * from './render';
 export * from './discovery';
 export * from './group-patch';
+export * from './property-names';

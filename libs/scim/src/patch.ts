@@ -1,5 +1,6 @@
 import { scimPatch, ScimPatchOperation } from 'scim-patch';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from './errors';
+import { assertSafeKeys, assertSafePath, safeJsonCopy } from './property-names';
 import { PATCH_OP_SCHEMA, resolveAttribute, ResourceTypeDefinition } from './schemas';
 
 export type PatchOp = 'add' | 'replace' | 'remove';
@@ -59,11 +60,12 @@ function normalizeOperation(raw: unknown, index: number, type: ResourceTypeDefin
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
     throw invalidSyntax(`Operations[${index}].op must be add, replace or remove`);
   }
-  const path =
-    typeof raw.path === 'string' && raw.path.trim() !== '' ? canonicalPath(raw.path.trim(), type) : undefined;
   if (raw.path !== undefined && raw.path !== null && typeof raw.path !== 'string') {
     throw invalidPath(`Operations[${index}].path must be a string`);
   }
+  assertSafeOperation(raw, `Operations[${index}]`);
+  const path =
+    typeof raw.path === 'string' && raw.path.trim() !== '' ? canonicalPath(raw.path.trim(), type) : undefined;
   if (path) {
     assertWritable(path, type);
     if (op === 'remove') {
@@ -154,12 +156,28 @@ function assertWritable(path: string, type: ResourceTypeDefinition): void {
   }
 }
 
-/** Applies normalised operations to a resource (the RFC semantics come from the scim-patch library). */
+/** A path or value that would reach a prototype is refused (paths: invalidPath, value keys: invalidValue). */
+function assertSafeOperation(operation: { path?: unknown; value?: unknown }, where: string): void {
+  if (typeof operation.path === 'string') assertSafePath(operation.path);
+  assertSafeKeys(operation.value, `${where}.value`);
+}
+
+/**
+ * Applies normalised operations to a resource (the RFC semantics come from the scim-patch library).
+ * Whoever calls it — the gateway, or IAM with a command read from Redis — the operations are
+ * checked here again and the engine only ever sees and returns plain copies without reserved keys.
+ */
 export function applyPatch<T extends Record<string, unknown>>(resource: T, operations: PatchOperation[]): T {
+  operations.forEach((operation, index) => assertSafeOperation(operation, `Operations[${index}]`));
   try {
-    return scimPatch(resource as never, operations as ScimPatchOperation[], {
-      mutateDocument: false,
-    }) as unknown as T;
+    const patched = scimPatch(
+      safeJsonCopy(resource) as never,
+      safeJsonCopy(operations) as ScimPatchOperation[],
+      {
+        mutateDocument: true,
+      },
+    );
+    return safeJsonCopy(patched) as unknown as T;
   } catch (error) {
     throw mapPatchError(error);
   }

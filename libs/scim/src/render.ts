@@ -1,4 +1,5 @@
 import { invalidValue } from './errors';
+import { assertSafePath } from './property-names';
 import { LIST_RESPONSE_SCHEMA, resolveAttribute, ResourceTypeDefinition } from './schemas';
 
 export interface ResourceMeta {
@@ -41,13 +42,15 @@ export interface Projection {
 }
 
 export function parseProjection(attributes?: unknown, excludedAttributes?: unknown): Projection {
-  const list = (v: unknown) =>
-    typeof v === 'string' && v.trim() !== ''
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined;
+  const list = (v: unknown) => {
+    if (typeof v !== 'string' || v.trim() === '') return undefined;
+    const paths = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    paths.forEach((path) => assertSafePath(path));
+    return paths;
+  };
   return { attributes: list(attributes), excludedAttributes: list(excludedAttributes) };
 }
 

@@ -1,4 +1,5 @@
 import { invalidSyntax, invalidValue } from './errors';
+import { assertSafeKeys } from './property-names';
 import {
   AttributeDefinition,
   GROUP_RESOURCE_TYPE,
@@ -55,6 +56,7 @@ export function normalizeDocument(
   omit: string[] = [],
 ): ResourceDocument {
   if (!isObject(body)) throw invalidSyntax('the request body must be a JSON object');
+  assertSafeKeys(body, 'the request body');
   const out: Record<string, unknown> = {};
   const declared = Array.isArray(body.schemas)
     ? body.schemas.filter((s): s is string => typeof s === 'string')

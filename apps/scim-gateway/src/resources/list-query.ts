@@ -1,4 +1,5 @@
 import {
+  assertSafeKeys,
   invalidValue,
   parseFilter,
   parsePaging,
@@ -31,6 +32,8 @@ export function parseListQuery(
 /** A POST /.search body (RFC 7644 §3.4.3) → the same parameters a GET would carry. */
 export function searchRequestQuery(body: unknown): Record<string, unknown> {
   const request = (body ?? {}) as Record<string, unknown>;
+  // Its keys become query parameter names below.
+  assertSafeKeys(request, 'the search request');
   const schemas = request.schemas;
   if (Array.isArray(schemas) && !schemas.includes(SEARCH_REQUEST_SCHEMA)) {
     throw invalidValue(`a search body must declare ${SEARCH_REQUEST_SCHEMA}`);
