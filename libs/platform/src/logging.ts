@@ -81,7 +81,9 @@ export function errorForLog(error: unknown): unknown {
   // pino-http hands over its own serialisation of the error, the original under `raw`.
   const raw = ((error as { raw?: unknown }).raw ?? error) as Record<string, unknown>;
   const driver = (raw.driverError ?? raw) as Record<string, unknown>;
-  const type = raw instanceof Error ? raw.constructor.name : String(raw.type ?? raw.name ?? 'Error');
+  const constructorName = (raw.constructor as { name?: string } | undefined)?.name;
+  const type =
+    constructorName && constructorName !== 'Object' ? constructorName : String(raw.type ?? 'Error');
   const message = redactValues(String(raw.message ?? ''));
   const frames = typeof raw.stack === 'string' ? raw.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
   return {

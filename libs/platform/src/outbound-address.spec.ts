@@ -58,6 +58,16 @@ describe('OutboundAddressPolicy', () => {
     expect(internal.addressRefusal('fd12:3456::9')).toBeUndefined();
     expect(internal.addressRefusal('10.21.0.1')).toContain('private');
     expect(internal.addressRefusal('169.254.169.254')).toContain('link-local');
+    // Listing everything does not open metadata services, nor loopback in production.
+    const everything = new OutboundAddressPolicy({
+      NODE_ENV: 'production',
+      OUTBOUND_ALLOW_LOOPBACK: false,
+      OUTBOUND_ALLOWED_NETWORKS: '0.0.0.0/0,::/0',
+    });
+    expect(everything.addressRefusal('10.0.0.1')).toBeUndefined();
+    expect(everything.addressRefusal('169.254.169.254')).toContain('metadata');
+    expect(everything.addressRefusal('fd00:ec2::254')).toContain('metadata');
+    expect(everything.addressRefusal('127.0.0.1')).toContain('loopback');
   });
 
   it.each([

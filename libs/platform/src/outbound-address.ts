@@ -1,4 +1,4 @@
-import * as dns from 'node:dns';
+import { lookup as dnsLookup, LookupAddress, LookupAllOptions } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { BlockList, isIP, LookupFunction, Socket } from 'node:net';
@@ -50,6 +50,13 @@ const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
+/** Cloud metadata services and link-local: refused even inside OUTBOUND_ALLOWED_NETWORKS. */
+const NEVER = new BlockList();
+NEVER.addSubnet('169.254.0.0', 16, 'ipv4');
+NEVER.addSubnet('fe80::', 10, 'ipv6');
+NEVER.addAddress('fd00:ec2::254', 'ipv6'); // AWS IMDS over IPv6
+NEVER.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
+
 /**
  * Which addresses IAM may send requests to on a tenant's behalf (webhook receivers, OpenID
  * Providers). Tenant admins choose those URLs, so without this policy they could make IAM call
@@ -73,7 +80,7 @@ export class OutboundAddressPolicy {
   constructor(
     settings: OutboundSettings,
     private readonly resolve: Resolver = (hostname, options, callback) =>
-      dns.lookup(hostname, options, callback),
+      dnsLookup(hostname, options, callback),
   ) {
     this.allowLoopback = settings.OUTBOUND_ALLOW_LOOPBACK && settings.NODE_ENV !== 'production';
     for (const cidr of parseNetworks(settings.OUTBOUND_ALLOWED_NETWORKS)) {
@@ -92,10 +99,11 @@ export class OutboundAddressPolicy {
   /** Why IAM may not connect to this IP address, or undefined when it may. */
   addressRefusal(address: string): string | undefined {
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (this.allowed.check(address, family)) return undefined;
+    if (NEVER.check(address, family)) return `${address} is a link-local (cloud metadata) address`;
     if (LOOPBACK.check(address, family)) {
       return this.allowLoopback ? undefined : `${address} is a loopback address`;
     }
+    if (this.allowed.check(address, family)) return undefined;
     if (!this.forbidden.check(address, family)) return undefined;
     const reason = this.reasons.find(([list]) => list.check(address, family))?.[1] ?? 'non-public';
     return `${address} is a ${reason} address`;
@@ -141,7 +149,7 @@ export class OutboundAddressPolicy {
           0,
         );
       }
-      if (options.all) return (callback as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, list);
       return callback(null, list[0]!.address, list[0]!.family);
     });
   };
@@ -156,8 +164,8 @@ export class OutboundAddressPolicy {
 /** dns.lookup with `all: true`; tests substitute their own. */
 export type Resolver = (
   hostname: string,
-  options: dns.LookupAllOptions,
-  callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
 
 type ConnectionFactory = (

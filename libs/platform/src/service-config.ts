@@ -41,7 +41,7 @@ export class ServiceConfig {
    * locations): a hop count, or comma-separated addresses/CIDRs. Unset: none, the socket's peer is the client.
    */
   @IsOptional()
-  @Matches(/^(\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, {
+  @Matches(/^(\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)?$/, {
     message: 'TRUST_PROXY must be a hop count or comma-separated proxy addresses/CIDRs',
   })
   TRUST_PROXY?: string;

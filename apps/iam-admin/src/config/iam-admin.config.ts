@@ -192,7 +192,7 @@ export class IamAdminConfig extends ServiceConfig {
 
   /** Private networks (comma-separated CIDRs) webhooks may reach, e.g. an internal receiver at 10.20.0.0/16. */
   @IsOptional()
-  @Matches(/^\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/, {
+  @Matches(/^(\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*)?$/, {
     message: 'OUTBOUND_ALLOWED_NETWORKS must be comma-separated addresses or CIDRs',
   })
   OUTBOUND_ALLOWED_NETWORKS?: string;

@@ -1,0 +1,67 @@
+import { IsEmail, validate } from 'class-validator';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { testFileDatabaseUrl } from '@app/testing';
+import { errorForLog, urlForLog } from './logging';
+
+const PERSON = 'bjensen.pii@contoso.com';
+
+class Invite {
+  @IsEmail()
+  email = PERSON.replace('@', ' at ');
+}
+
+describe('logs without personal data', () => {
+  let db: DataSource;
+  beforeAll(async () => {
+    db = await new DataSource({ type: 'postgres', url: await testFileDatabaseUrl() }).initialize();
+  });
+  afterAll(() => db?.destroy());
+
+  const failure = (sql: string, parameters: unknown[]) =>
+    db.query(sql, parameters).then(
+      () => {
+        throw new Error('the query was expected to fail');
+      },
+      (error: unknown) => error as QueryFailedError,
+    );
+
+  it('keeps query parameter names and drops their values', () => {
+    const url = `/t/api/scim/v2/Users?filter=userName+eq+%22${encodeURIComponent(PERSON)}%22&count=5&aadOptscim062020`;
+    expect(urlForLog(url)).toBe(
+      '/t/api/scim/v2/Users?filter=[redacted]&count=[redacted]&aadOptscim062020=[redacted]',
+    );
+    expect(urlForLog('/t/api/scim/v2/Users/7c4e')).toBe('/t/api/scim/v2/Users/7c4e');
+  });
+
+  it('logs a failed query by type, SQL state and constraint, never its parameters or detail', async () => {
+    const badCast = await failure('SELECT $1::uuid', [PERSON]);
+    expect(badCast).toBeInstanceOf(QueryFailedError);
+    expect(JSON.stringify(badCast)).toContain(PERSON); // what would be logged without the serializer
+    const logged = errorForLog(badCast);
+    expect(JSON.stringify(logged)).not.toContain('bjensen');
+    expect(logged).toMatchObject({ type: 'QueryFailedError', code: '22P02' });
+
+    await db.query('CREATE TEMP TABLE people (user_name text UNIQUE)');
+    await db.query('INSERT INTO people VALUES ($1)', [PERSON]);
+    const duplicate = await failure('INSERT INTO people VALUES ($1)', [PERSON]);
+    expect(String((duplicate.driverError as { detail?: string }).detail)).toContain(PERSON);
+    const loggedDuplicate = errorForLog(duplicate);
+    expect(JSON.stringify(loggedDuplicate)).not.toContain('bjensen');
+    expect(loggedDuplicate).toMatchObject({ code: '23505', constraint: 'people_user_name_key' });
+  });
+
+  it('drops the rejected value and target of validation errors, and values in error strings', async () => {
+    const [error] = await validate(new Invite());
+    expect(JSON.stringify(errorForLog(error))).not.toContain('bjensen');
+    expect(errorForLog(`userName "${PERSON}" is already taken by ${PERSON}`)).toBe(
+      'userName "[redacted]" is already taken by [redacted]',
+    );
+  });
+
+  it('accepts what pino-http hands over: its serialisation with the original under raw', async () => {
+    const original = await failure('SELECT $1::uuid', [PERSON]);
+    const serialised = { type: 'QueryFailedError', message: original.message, parameters: [PERSON] };
+    Object.defineProperty(serialised, 'raw', { value: original, enumerable: false });
+    expect(JSON.stringify(errorForLog(serialised))).not.toContain('bjensen');
+  });
+});
