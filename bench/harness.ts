@@ -46,6 +46,9 @@ export async function startBenchStack(): Promise<BenchStack> {
     IAM_BOOTSTRAP_ADMIN_TOKEN: adminToken,
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
+    // One load generator on one address and one token: the rate limits would measure themselves.
+    SCIM_RATE_LIMIT_PER_TOKEN: '0',
+    SCIM_RATE_LIMIT_PER_IP: '0',
   };
   const iam = await spawnService('iam-admin', env);
   const gateway = await spawnService('scim-gateway', env);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { connect } from 'node:net';
 import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { REDIS_CLIENT, validateEnvironment } from '@app/platform';
 import { IamAdminConfig } from '../../apps/iam-admin/src/config/iam-admin.config';
 import {
@@ -112,21 +113,26 @@ describe('outbound requests never reach loopback, private or metadata addresses 
     }
   });
 
-  it('never fetches OpenID discovery from a loopback authority', async () => {
+  it('refuses a loopback authority when it is saved, and never fetches discovery from one', async () => {
     const op = await recorder();
     try {
-      const authority = `http://127.0.0.1:${op.port}/${randomUUID()}/v2.0`;
       const body = seedProviderBody('loopback-op');
-      body.properties.authority = authority;
+      body.properties.authority = `http://127.0.0.1:${op.port}/${randomUUID()}/v2.0`;
       const callback = `${s.iam.url}/v1/login/${s.tenantId}/loopback-op/callback`;
       body.properties.redirectUris = [callback];
-      const created = await http(s.iam.url, 'POST', '/v1/sso/azuread', { ...admin(), body });
-      if (created.status === 400) {
-        // Refused when saved (the provider service checks the same policy): nothing to fetch.
-        expect(created.body.message).toContain('properties.authority');
-        return;
-      }
-      expect(created.status).toBe(201);
+      const refused = await http(s.iam.url, 'POST', '/v1/sso/azuread', { ...admin(), body });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('properties.authority');
+
+      // A name that later resolves (or rebinds) to loopback: saved while public, checked again on connect.
+      body.properties.authority = `https://login.example.com/${randomUUID()}/v2.0`;
+      expect((await http(s.iam.url, 'POST', '/v1/sso/azuread', { ...admin(), body })).status).toBe(201);
+      await s.iam.app
+        .get(DataSource)
+        .query(
+          `UPDATE identity_providers SET authority = $1 WHERE tenant_id = $2 AND scheme = 'loopback-op'`,
+          [`http://127.0.0.1:${op.port}/${randomUUID()}/v2.0`, s.tenantId],
+        );
       const start = await fetch(
         `${s.iam.url}/v1/login/${s.tenantId}/loopback-op?redirect_uri=${encodeURIComponent(callback)}`,
         { redirect: 'manual' },

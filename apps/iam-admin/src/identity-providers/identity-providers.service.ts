@@ -3,11 +3,13 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
+import { OutboundAddressPolicy } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { isForeignKeyViolation, isUniqueViolation } from '../errors/postgres-errors';
 import { FieldValidationException } from '../errors/validation';
+import { assertOutboundUrl } from '../outbound/outbound-url';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
 import {
   AzureAdPropertiesPatchDto,
@@ -42,6 +44,7 @@ export class IdentityProvidersService {
     private readonly cipher: SecretCipher,
     private readonly config: IamAdminConfig,
     private readonly announcer: ScimAccessAnnouncer,
+    private readonly outbound: OutboundAddressPolicy,
   ) {}
 
   async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
@@ -159,6 +162,7 @@ export class IdentityProvidersService {
         { field: 'properties.authority', message: 'authority must be an https URL in production' },
       ]);
     }
+    assertOutboundUrl(this.outbound, 'properties.authority', provider.authority);
   }
 }
 

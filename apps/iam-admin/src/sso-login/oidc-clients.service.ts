@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { IdentityProviderEntity } from '@app/database';
 import { OutboundAddressPolicy } from '@app/platform';
 import { discoverIssuer } from '@app/platform/outbound-openid';
-import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { isAuthorityUrl } from '../identity-providers/identity-provider.dto';
@@ -17,16 +16,13 @@ import { isAuthorityUrl } from '../identity-providers/identity-provider.dto';
 @Injectable()
 export class OidcClientsService {
   private readonly clients = new Map<string, { version: number; client: Promise<BaseClient> }>();
-  private readonly outbound: OutboundAddressPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: SecretCipher,
-    config: IamAdminConfig,
-  ) {
     // Discovery, JWKS and token requests connect only where the outbound-address policy allows (SSRF).
-    this.outbound = new OutboundAddressPolicy(config);
-  }
+    private readonly outbound: OutboundAddressPolicy,
+  ) {}
 
   clientFor(provider: IdentityProviderEntity): Promise<BaseClient> {
     const version = new Date(provider.updatedAt).getTime();

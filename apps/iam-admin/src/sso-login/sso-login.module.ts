@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { OutboundModule } from '../outbound/outbound.module';
 import { ProvisioningModule } from '../provisioning/provisioning.module';
 import { EntraOidcStrategy } from './entra-oidc.strategy';
 import { IamTokensService } from './iam-tokens.service';
@@ -18,6 +19,7 @@ import { WellKnownController } from './well-known.controller';
     PassportModule,
     TypeOrmModule.forFeature([IdentityProviderEntity, TenantEntity]),
     ProvisioningModule,
+    OutboundModule,
   ],
   controllers: [LoginController, WellKnownController],
   providers: [

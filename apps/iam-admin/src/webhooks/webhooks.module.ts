@@ -1,8 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { WEBHOOK_DELIVERIES_QUEUE } from '@app/contracts';
-import { OutboundAddressPolicy } from '@app/platform';
-import { IamAdminConfig } from '../config/iam-admin.config';
+import { OutboundModule } from '../outbound/outbound.module';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDispatcherService } from './webhook-dispatcher.service';
 import { WebhooksController } from './webhooks.controller';
@@ -10,18 +9,8 @@ import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEUE })],
+  imports: [BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEUE }), OutboundModule],
   controllers: [WebhooksController],
-  providers: [
-    WebhooksService,
-    WebhooksRepository,
-    WebhookDispatcherService,
-    WebhookDeliveryProcessor,
-    {
-      provide: OutboundAddressPolicy,
-      useFactory: (config: IamAdminConfig) => new OutboundAddressPolicy(config),
-      inject: [IamAdminConfig],
-    },
-  ],
+  providers: [WebhooksService, WebhooksRepository, WebhookDispatcherService, WebhookDeliveryProcessor],
 })
 export class WebhooksModule {}

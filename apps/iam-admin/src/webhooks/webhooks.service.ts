@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { generateBearerSecret, OutboundAddressPolicy } from '@app/platform';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
-import { assertOutboundUrl } from '../errors/outbound-url';
+import { assertOutboundUrl } from '../outbound/outbound-url';
 import {
   WebhookCreateDto,
   WebhookCreateResponseDto,

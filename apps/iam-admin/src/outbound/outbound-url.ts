@@ -1,5 +1,5 @@
 import { OutboundAddressPolicy } from '@app/platform';
-import { FieldValidationException } from './validation';
+import { FieldValidationException } from '../errors/validation';
 
 /**
  * 400 naming the field when a URL an admin chose (webhook, provider authority) points where IAM
