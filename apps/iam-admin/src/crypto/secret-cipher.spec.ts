@@ -96,10 +96,23 @@ describe('secretKeyRing', () => {
     expect(secretKeyRing({ IAM_SECRET_KEY: newKey() }).current.id).toBe('default');
   });
 
-  it('takes a single IAM_SECRET_KEYS entry as current, even beside IAM_SECRET_KEY', () => {
-    expect(secretKeyRing({ IAM_SECRET_KEY: newKey(), IAM_SECRET_KEYS: `k2:${newKey()}` }).current.id).toBe(
+  it('takes a single unmarked IAM_SECRET_KEYS entry as current when it is the only key', () => {
+    expect(secretKeyRing({ IAM_SECRET_KEYS: `k1:${newKey()}` }).current.id).toBe('k1');
+  });
+
+  it('never makes a staged key current unmarked: beside IAM_SECRET_KEY the current key needs its *', () => {
+    // A rolling deploy stages a new key on one instance first; sealing with it there at once would
+    // write secrets the instances still on the old configuration cannot open.
+    expect(() => secretKeyRing({ IAM_SECRET_KEY: newKey(), IAM_SECRET_KEYS: `k2:${newKey()}` })).toThrow(
+      'IAM_SECRET_KEY and IAM_SECRET_KEYS are both set: mark the key that seals new secrets with *',
+    );
+    expect(secretKeyRing({ IAM_SECRET_KEY: newKey(), IAM_SECRET_KEYS: `*k2:${newKey()}` }).current.id).toBe(
       'k2',
     );
+    // Staging while the old key still seals: it moves into IAM_SECRET_KEYS under its id, marked.
+    const staged = secretKeyRing({ IAM_SECRET_KEYS: `*default:${newKey()},k2:${newKey()}` });
+    expect(staged.current.id).toBe('default');
+    expect(staged.key('k2')).toBeDefined();
   });
 
   it('refuses what would leave the current key ambiguous or a key unreadable', () => {

@@ -29,8 +29,9 @@ export class SecretKeyRing {
 
 /**
  * Reads IAM_SECRET_KEYS (`id:base64,*id:base64`, the `*` marking the key that seals new secrets)
- * and the older single IAM_SECRET_KEY (id `default`). Rotation: add a new key marked current, keep
- * the old ones until `npm run secrets:reencrypt` has rewritten every ciphertext, then drop them.
+ * and the older single IAM_SECRET_KEY (id `default`). Rotation: stage the new key unmarked on every
+ * instance, then mark it current, keep the old ones until `npm run secrets:reencrypt` has rewritten
+ * every ciphertext, then drop them.
  */
 export function secretKeyRing(env: { IAM_SECRET_KEY?: string; IAM_SECRET_KEYS?: string }): SecretKeyRing {
   const keys: SecretKey[] = [];
@@ -64,15 +65,26 @@ export function secretKeyRing(env: { IAM_SECRET_KEY?: string; IAM_SECRET_KEYS?: 
     throw new ConfigurationError('IAM_SECRET_KEY or IAM_SECRET_KEYS is required (openssl rand -base64 32)');
   }
   if (marked.length > 1) throw new ConfigurationError('IAM_SECRET_KEYS: mark exactly one key current with *');
-  let current = marked[0];
-  if (!current && listed.length === 0) current = keys[0];
-  if (!current && listed.length === 1) current = keys[keys.length - 1];
-  if (!current) {
+  return new SecretKeyRing(marked[0] ?? implicitCurrent(keys, listed.length), keys);
+}
+
+/**
+ * Without a `*`, the current key must be beyond doubt: IAM_SECRET_KEY alone, or a single
+ * IAM_SECRET_KEYS entry alone. Beside IAM_SECRET_KEY an unmarked entry is a key being staged: during
+ * a rolling deploy the instances that have it must not seal with it before every other can open it.
+ */
+function implicitCurrent(keys: SecretKey[], listed: number): SecretKey {
+  if (keys.length === 1) return keys[0]!;
+  if (listed === 1) {
     throw new ConfigurationError(
-      'IAM_SECRET_KEYS lists several keys: mark the one that seals new secrets with * (e.g. *k2:…)',
+      'IAM_SECRET_KEY and IAM_SECRET_KEYS are both set: mark the key that seals new secrets with * ' +
+        '(*<id>:… in IAM_SECRET_KEYS). To stage a new key while IAM_SECRET_KEY still seals, move it into ' +
+        'IAM_SECRET_KEYS as *default:<its base64>, add the new key unmarked, and unset IAM_SECRET_KEY',
     );
   }
-  return new SecretKeyRing(current, keys);
+  throw new ConfigurationError(
+    'IAM_SECRET_KEYS lists several keys: mark the one that seals new secrets with * (e.g. *k2:…)',
+  );
 }
 
 function decodeKey(base64: string, name: string): Buffer {

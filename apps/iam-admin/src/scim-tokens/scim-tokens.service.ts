@@ -4,12 +4,11 @@ import { Repository } from 'typeorm';
 import { ScimTokenEntity } from '@app/database';
 import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { DAY_MS } from '../durations';
 import { FieldValidationException } from '../errors/validation';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 import { ScimAccessAnnouncer } from './scim-access-announcer';
 import { ScimTokenCreateDto, ScimTokenCreateResponseDto, ScimTokenResponseDto } from './scim-token.dto';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 @Injectable()
 export class ScimTokensService {

@@ -49,7 +49,7 @@ export class SigningKeysService implements OnModuleInit {
       );
     } catch {
       throw new Error(
-        'IAM_SECRET_KEY cannot open the stored signing key: use the key this installation was created with',
+        'IAM_SECRET_KEY or IAM_SECRET_KEYS cannot open the stored signing key: configure the key it was sealed with',
       );
     }
     this.current = { kid: rows[0]!.kid, privateKey: createPrivateKey(pem) };
