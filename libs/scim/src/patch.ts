@@ -113,6 +113,9 @@ function splitValue(
   return [{ op, path, value }];
 }
 
+const UNKNOWN_EXTENSION_PATH =
+  /^urn:[A-Za-z0-9][\w.-]*(?::[\w.-]+)*:[A-Za-z$][\w$-]*(?:\.[A-Za-z$][\w$-]*)?$/i;
+
 /**
  * Rewrites every attribute name in a path to its canonical case and drops the core schema prefix:
  * `urn:…:core:2.0:User:Title` → `title`, `Emails[Type eq "work"].Value` → `emails[type eq "work"].value`.
@@ -134,7 +137,12 @@ export function canonicalPath(path: string, type: ResourceTypeDefinition): strin
   if (!head) throw invalidPath(`'${path}' is not a valid attribute path`);
   const resolvedHead = resolveAttribute(type, prefix + head);
   if (!resolvedHead) {
-    if (prefix === '' && rest.includes(':')) return path; // an extension we do not define: kept as sent
+    if (prefix === '' && rest.includes(':')) {
+      // An extension we do not define is kept as sent, so only a plain `urn:…:attribute[.sub]` gets through.
+      if (!UNKNOWN_EXTENSION_PATH.test(path))
+        throw invalidPath(`'${path}' is not a valid extension attribute path`);
+      return path;
+    }
     throw invalidPath(`'${path}' names no attribute of ${type.name}`);
   }
   const definition = resolvedHead.definition;

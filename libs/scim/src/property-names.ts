@@ -7,15 +7,23 @@ import { invalidPath, invalidValue, ScimError } from './errors';
  */
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** The name-like tokens of a path or key (`urn:a:b:x.y[z eq "v"]` → urn, a, b, x, y, z, eq); quoted values are not names. */
-const namesIn = (text: string): string[] => text.replace(/"(?:[^"\\]|\\.)*"/g, ' ').split(/[^\w$-]+/);
+/** Far longer than any real attribute path or key; longer ones are refused before any pattern sees them. */
+export const MAX_NAME_LENGTH = 512;
+
+/**
+ * The name-like tokens of a path or key (`urn:a:b:x.y[z eq "v"]` → urn, a, b, x, y, z, eq, v). Quoted text counts
+ * too: the PATCH engine splits paths on dots inside quotes as well, so a quote is no hiding place.
+ */
+const namesIn = (text: string): string[] => text.split(/[^\w$-]+/);
 
 /** Whether a client-supplied path, key or attribute list entry contains a forbidden name anywhere. */
 export const hasForbiddenName = (text: string): boolean =>
   namesIn(text).some((name) => FORBIDDEN_NAMES.has(name.toLowerCase()));
 
-/** Refuses an attribute path (PATCH path, `attributes=`, `sortBy`) that names a forbidden property. */
+/** Refuses an attribute path (PATCH path, `attributes=`, `sortBy`) that is too long or names a forbidden property. */
 export function assertSafePath(path: string, refuse: (detail: string) => ScimError = invalidPath): void {
+  if (path.length > MAX_NAME_LENGTH)
+    throw refuse(`an attribute path is longer than ${MAX_NAME_LENGTH} characters`);
   if (hasForbiddenName(path))
     throw refuse(`'${path}' names a reserved property and is not an attribute path`);
 }
@@ -30,7 +38,14 @@ export function assertSafeKeys(value: unknown, where = 'the value'): void {
     const next = pending.pop();
     if (typeof next !== 'object' || next === null) continue;
     for (const [key, inner] of Object.entries(next)) {
-      if (!Array.isArray(next) && hasForbiddenName(key)) {
+      if (Array.isArray(next)) {
+        pending.push(inner);
+        continue;
+      }
+      if (key.length > MAX_NAME_LENGTH) {
+        throw invalidValue(`${where} contains a key longer than ${MAX_NAME_LENGTH} characters`);
+      }
+      if (hasForbiddenName(key)) {
         throw invalidValue(`${where} contains the key '${key}', which names a reserved property`);
       }
       pending.push(inner);

@@ -104,6 +104,8 @@ function findAttribute(pool: AttributeDefinition[], name: string): AttributeDefi
   return pool.find((a) => a.name.toLowerCase() === lower);
 }
 
+const UNKNOWN_EXTENSION_KEY = /^urn:[A-Za-z0-9][\w.-]*(?::[\w.$-]+)+$/i;
+
 /** `urn:…:enterprise:2.0:User` objects, URN-qualified single attributes, and unknown extensions. */
 function mergeExtension(
   out: Record<string, unknown>,
@@ -137,7 +139,8 @@ function mergeExtension(
     else delete out[urn];
     return;
   }
-  // An extension we do not define: kept as sent (minus nulls) so it round-trips.
+  // An extension we do not define: kept as sent (minus nulls) so it round-trips, when its name is a plain URN.
+  if (!UNKNOWN_EXTENSION_KEY.test(key)) throw invalidValue(`'${key}' is not a valid schema URN`);
   if (isObject(value)) {
     const kept = stripNulls(value);
     if (Object.keys(kept).length > 0) out[key] = kept;
