@@ -92,6 +92,10 @@ describe('Security: prototype pollution through SCIM names', () => {
       'a schema-qualified core path',
       `{"op":"add","path":"${USER}:constructor.prototype.polluted","value":"yes"}`,
     ],
+    [
+      'a reserved name inside a quoted segment',
+      '{"op":"add","path":"urn:x:y:\\"a.__proto__.isAdmin[value eq 1].b\\"c","value":"x"}',
+    ],
   ])('User PATCH: %s answers 400 invalidPath', async (_label, operation) => {
     expectRefused(await raw('PATCH', `/Users/${userId}`, patchBody(operation)), 'invalidPath');
   });
@@ -161,6 +165,7 @@ describe('Security: prototype pollution through SCIM names', () => {
   it.each([
     ['{"op":"add","path":"urn:a:b:__proto__.polluted","value":"yes"}'],
     ['{"op":"replace","value":{"constructor.prototype.polluted":"yes"}}'],
+    ['{"op":"add","path":"urn:x:y:\\"a.constructor.prototype.isAdmin[value eq 1].b\\"c","value":"x"}'],
     ['{"op":"add","path":"members","value":[{"value":"x","__proto__":{"polluted":"yes"}}]}'],
   ])('Group PATCH %s answers 400', async (operation) => {
     const res = await raw('PATCH', `/Groups/${groupId}`, patchBody(operation));
