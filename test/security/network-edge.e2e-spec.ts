@@ -188,8 +188,12 @@ describe('HTTP edge: rate limits, proxies, timeouts, body limits', () => {
   let s: ScimStack;
   let other: ScimStack;
   const gateways: RunningApp[] = [];
-  const scimGet = (gateway: RunningApp, token: string, headers: Record<string, string> = {}) =>
-    http(gateway.url, 'GET', '/api/scim/v2/Users', { token, headers });
+  const scimGet = (
+    gateway: RunningApp,
+    token: string,
+    headers: Record<string, string> = {},
+    path = '/api/scim/v2/Users',
+  ) => http(gateway.url, 'GET', path, { token, headers });
 
   beforeAll(async () => {
     s = await startScimStack({
@@ -231,7 +235,14 @@ describe('HTTP edge: rate limits, proxies, timeouts, body limits', () => {
     const gateway = await gatewayWith({ SCIM_RATE_LIMIT_PER_IP: '4' });
     const statuses = [];
     for (let i = 0; i < 5; i++) {
-      const res = await scimGet(gateway, `scim_${randomUUID()}`, { 'x-forwarded-for': `203.0.113.${i}` });
+      // A tenant id spelled `healthy…` is a SCIM route like any other, not a health probe.
+      const path = i % 2 === 0 ? '/api/scim/v2/Users' : `/healthy${i}/api/scim/v2/Users`;
+      const res = await scimGet(
+        gateway,
+        `scim_${randomUUID()}`,
+        { 'x-forwarded-for': `203.0.113.${i}` },
+        path,
+      );
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
@@ -257,8 +268,9 @@ describe('HTTP edge: rate limits, proxies, timeouts, body limits', () => {
 
   it('limits the public sign-in endpoints per address: 429 with Retry-After', async () => {
     const statuses = [];
-    for (let i = 0; i < 4; i++)
-      statuses.push(await http(s.iam.url, 'GET', `/v1/login/${s.tenantId}/providers`));
+    // Percent-encoded paths reach the same routes, so they count the same.
+    for (const login of ['login', '%6Cogin', 'login', '%6cogin'])
+      statuses.push(await http(s.iam.url, 'GET', `/v1/${login}/${s.tenantId}/providers`));
     expect(statuses.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
     expect(statuses[3]).toMatchObject({ status: 429, body: { statusCode: 429 } });
     expect(Number(statuses[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

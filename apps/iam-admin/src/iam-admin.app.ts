@@ -32,7 +32,12 @@ export async function createIamAdminApp(options: IamAdminModuleOptions): Promise
   return app;
 }
 
-const PUBLIC_SIGN_IN = /^\/v1\/(login\/|session(\?|$)|logout(\?|$))/;
+/**
+ * Matched on the route template, not the raw URL: the router also serves percent-encoded paths
+ * (`/v1/%6Cogin/…`). `/v1/session` is not limited per address: internal services call it from a
+ * few addresses, and without a valid token it costs one signature check.
+ */
+const PUBLIC_SIGN_IN = /^\/v1\/(login\/|logout$)/;
 
 /**
  * The sign-in endpoints answer anyone: each started sign-in costs a state in Redis and may cost a
@@ -44,7 +49,7 @@ function limitSignInRequests(app: NestFastifyApplication, config: IamAdminConfig
     app,
     limiter,
     (request) =>
-      PUBLIC_SIGN_IN.test(request.url)
+      PUBLIC_SIGN_IN.test(request.routeOptions.url ?? '')
         ? [{ key: `login-ip:${request.ip}`, limit: config.LOGIN_RATE_LIMIT_PER_IP }]
         : [],
     (reply, retryAfter) =>

@@ -1,7 +1,7 @@
 import { IsEmail, validate } from 'class-validator';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { testFileDatabaseUrl } from '@app/testing';
-import { errorForLog, urlForLog } from './logging';
+import { errorForLog, isHealthProbe, redactValues, urlForLog, withoutLoginSecrets } from './logging';
 
 const PERSON = 'bjensen.pii@contoso.com';
 
@@ -63,5 +63,31 @@ describe('logs without personal data', () => {
     const serialised = { type: 'QueryFailedError', message: original.message, parameters: [PERSON] };
     Object.defineProperty(serialised, 'raw', { value: original, enumerable: false });
     expect(JSON.stringify(errorForLog(serialised))).not.toContain('bjensen');
+  });
+});
+
+describe('log helpers on hostile input', () => {
+  it.each([
+    ['/health', true],
+    ['/health/ready', true],
+    ['/health?x=1', true],
+    ['/healthy/api/scim/v2/Users', false],
+    ['/healthz', false],
+  ])('%s is a health probe: %s', (url, expected) => {
+    expect(isHealthProbe(url)).toBe(expected);
+  });
+
+  it('keeps sign-in codes out of the log even in debug mode, whatever the path spelling', () => {
+    expect(withoutLoginSecrets('/v1/%6Cogin/t/entra/callback?code=abc&state=def&x=1')).toBe(
+      '/v1/%6Cogin/t/entra/callback?code=[redacted]&state=[redacted]&x=1',
+    );
+    expect(withoutLoginSecrets('/t/api/scim/v2/Users?filter=a')).toBe('/t/api/scim/v2/Users?filter=a');
+  });
+
+  it('redacts a huge message without stalling (it is cut first)', () => {
+    const started = Date.now();
+    const out = redactValues('x'.repeat(200_000));
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(out.length).toBeLessThanOrEqual(1001);
   });
 });

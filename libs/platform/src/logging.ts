@@ -31,7 +31,7 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
         level: settings.level,
         redact: { paths: REDACTED_PATHS, censor: REDACTED },
         // Health probes are noise at info level.
-        autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+        autoLogging: { ignore: (req) => isHealthProbe(req.url ?? '') },
         serializers: {
           req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
             id: req.id,
@@ -47,9 +47,22 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
   });
 }
 
-/** Sign-in callbacks carry an authorization code and state in the query: log the path only. */
+/** `/health`, `/health/live`, `/health/ready` — not `/healthy/api/scim/v2/…`, which a tenant id could spell. */
+export const isHealthProbe = (url: string): boolean => /^\/health(?:[/?]|$)/.test(url);
+
+/** Query parameters that are credentials in flight (sign-in codes, state, PKCE verifiers, tokens): never logged. */
+const SIGN_IN_SECRETS = new Set([
+  'code',
+  'state',
+  'code_verifier',
+  'id_token',
+  'access_token',
+  'session_state',
+]);
+
+/** The URL with sign-in secrets replaced, whatever the path (percent-encoded paths reach the same routes). */
 export function withoutLoginSecrets(url: string): string {
-  return url.includes('/v1/login/') ? url.split('?')[0]! : url;
+  return redactQuery(url, (name) => SIGN_IN_SECRETS.has(name.toLowerCase()));
 }
 
 /**
@@ -58,14 +71,29 @@ export function withoutLoginSecrets(url: string): string {
  * debugging. Paths carry only ids.
  */
 export function urlForLog(url: string): string {
+  return redactQuery(url, () => true);
+}
+
+function redactQuery(url: string, redacted: (name: string) => boolean): string {
   const at = url.indexOf('?');
   if (at < 0) return url;
-  const names = url
+  const pairs = url
     .slice(at + 1)
     .split('&')
     .filter(Boolean)
-    .map((pair) => `${pair.split('=')[0]}=${REDACTED}`);
-  return `${url.slice(0, at)}?${names.join('&')}`;
+    .map((pair) => {
+      const name = pair.split('=')[0]!;
+      return redacted(decodeName(name)) ? `${name}=${REDACTED}` : pair;
+    });
+  return `${url.slice(0, at)}?${pairs.join('&')}`;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
 }
 
 /**
@@ -100,9 +128,13 @@ function pick(from: Record<string, unknown>, keys: string[]): Record<string, unk
   return out;
 }
 
+const MAX_LOGGED_MESSAGE = 1000;
+
 /** Values quoted in a message (`invalid input syntax for type uuid: "bjensen"`), `=(…)` details, e-mail addresses. */
 export function redactValues(text: string): string {
-  return text
+  // Longer messages are cut first: the patterns below are not linear on hostile input.
+  const bounded = text.length > MAX_LOGGED_MESSAGE ? `${text.slice(0, MAX_LOGGED_MESSAGE)}…` : text;
+  return bounded
     .replace(/"[^"]*"/g, `"${REDACTED}"`)
     .replace(/'[^']*'/g, `'${REDACTED}'`)
     .replace(/=\([^)]*\)/g, `=(${REDACTED})`)

@@ -35,6 +35,7 @@ const FORBIDDEN_NETWORKS: Array<[string, number, 'ipv4' | 'ipv6', string]> = [
   // against the IPv4 rules above.
   ['::', 96, 'ipv6', 'unspecified or IPv4-compatible'],
   // Translation prefixes can carry any IPv4 address, private ones included.
+  ['::ffff:0:0:0', 96, 'ipv6', 'IPv4-translated (SIIT)'],
   ['64:ff9b::', 96, 'ipv6', 'NAT64'],
   ['64:ff9b:1::', 48, 'ipv6', 'NAT64 (local use)'],
   ['2002::', 16, 'ipv6', '6to4'],

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import {
   digestBearerSecret,
   installRateLimit,
+  isHealthProbe,
   RateLimitCounter,
   RateLimiter,
   REDIS_CLIENT,
@@ -35,7 +36,7 @@ export function configureScimRateLimit(app: NestFastifyApplication, config: Scim
 }
 
 function scimCounters(request: FastifyRequest, config: ScimGatewayConfig): RateLimitCounter[] {
-  if (request.url.startsWith('/health')) return [];
+  if (isHealthProbe(request.url)) return [];
   const counters: RateLimitCounter[] = [
     { key: `scim-ip:${request.ip}`, limit: config.SCIM_RATE_LIMIT_PER_IP },
   ];
