@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { appPkce, http, ScimStack, startScimStack } from '@app/testing';
+import { appPkce, Browser, http, ScimStack, startScimStack } from '@app/testing';
 import { CertifiedOp } from '../libs/testing/src/certified-op';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -56,11 +56,17 @@ describe('sign-in against a certified OpenID Provider (oidc-provider, Entra-shap
     await op?.stop();
   });
 
-  /** IAM's redirect to the provider, then the provider's (scripted) login: where it sends the browser back. */
-  async function authorize(redirectUri: string, query: Record<string, string> = {}): Promise<URL> {
-    const start = await fetch(
+  /**
+   * IAM's redirect to the provider, then the provider's (scripted) login: where it sends the browser
+   * back. `browser` keeps the cookie IAM sets for the web callback.
+   */
+  async function authorize(
+    redirectUri: string,
+    query: Record<string, string> = {},
+    browser = new Browser(),
+  ): Promise<URL> {
+    const start = await browser.fetch(
       `${s.iam.url}/v1/login/${s.tenantId}/certified?${new URLSearchParams({ redirect_uri: redirectUri, ...query })}`,
-      { redirect: 'manual' },
     );
     expect(start.status).toBe(302);
     const location = new URL(start.headers.get('location')!);
@@ -68,17 +74,26 @@ describe('sign-in against a certified OpenID Provider (oidc-provider, Entra-shap
     return op.authorize(location);
   }
 
-  async function backAtCallback(response: URL): Promise<{ status: number; body: any }> {
-    const res = await fetch(response);
+  async function backAtCallback(response: URL, browser: Browser): Promise<{ status: number; body: any }> {
+    const res = await browser.fetch(response);
     return { status: res.status, body: await res.json() };
+  }
+
+  /** A web sign-in in one browser, from IAM's start to its callback. */
+  async function webSignIn(
+    edit: (response: URL) => void = () => undefined,
+  ): Promise<{ status: number; body: any; response: URL }> {
+    const browser = new Browser();
+    const response = await authorize(callback, {}, browser);
+    edit(response);
+    return { ...(await backAtCallback(response, browser)), response };
   }
 
   it('completes a web code flow with PKCE, passing the RFC 9207 iss through, and provisions just in time', async () => {
     const oid = randomUUID();
     await op.signInAs({ oid, preferred_username: `web-${oid}@contoso.com`, name: 'Certified Web' });
-    const response = await authorize(callback);
+    const { status, body, response } = await webSignIn();
     expect(response.searchParams.get('iss')).toBe(op.issuer);
-    const { status, body } = await backAtCallback(response);
     expect(status).toBe(200);
     expect(body.subject).toMatchObject({ userName: `web-${oid}@contoso.com`, justInTime: true });
     const [row] = await s.iam.app
@@ -100,7 +115,7 @@ describe('sign-in against a certified OpenID Provider (oidc-provider, Entra-shap
       })
     ).body;
     await op.signInAs({ oid, preferred_username: `renamed-${oid}@contoso.com` });
-    const { status, body } = await backAtCallback(await authorize(callback));
+    const { status, body } = await webSignIn();
     expect(status).toBe(200);
     expect(body.subject).toMatchObject({ id: user.id, justInTime: false });
   });
@@ -120,15 +135,13 @@ describe('sign-in against a certified OpenID Provider (oidc-provider, Entra-shap
 
   it('refuses a response whose iss names another issuer (mix-up), and one whose iss was dropped', async () => {
     await op.signInAs({ oid: randomUUID(), preferred_username: `mixup-${randomUUID()}@contoso.com` });
-    const mixedUp = await authorize(callback);
-    mixedUp.searchParams.set('iss', 'https://login.attacker.example/common/v2.0');
-    const refused = await backAtCallback(mixedUp);
+    const refused = await webSignIn((r) =>
+      r.searchParams.set('iss', 'https://login.attacker.example/common/v2.0'),
+    );
     expect(refused.status).toBe(401);
     expect(refused.body.message).toContain('iss mismatch');
 
-    const stripped = await authorize(callback);
-    stripped.searchParams.delete('iss');
-    const missing = await backAtCallback(stripped);
+    const missing = await webSignIn((r) => r.searchParams.delete('iss'));
     expect(missing.status).toBe(401);
     expect(missing.body.message).toContain('iss missing');
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { appPkce, FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@app/testing';
+import { appPkce, Browser, FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@app/testing';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -29,6 +29,12 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     if (res.status >= 300) throw new Error(res.text);
   }
 
+  /** The start of a sign-in in `browser` (which keeps IAM's sign-in cookie): IAM's 302 to Entra. */
+  const start = (browser: Browser, redirectUri = callback, query: Record<string, string> = {}) =>
+    browser.fetch(
+      `${iam.url}/v1/login/${s.tenantId}/contoso?${new URLSearchParams({ redirect_uri: redirectUri, ...query })}`,
+    );
+
   /**
    * A browser's trip: IAM → Entra (signs in at once) → back to the redirect URI with code and state.
    * For an app's redirect URI, `query` carries the app's PKCE challenge.
@@ -36,18 +42,16 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
   async function signIn(
     redirectUri = callback,
     query: Record<string, string> = {},
+    browser = new Browser(),
   ): Promise<{ status: number; body: any; location: URL }> {
-    const start = await fetch(
-      `${iam.url}/v1/login/${s.tenantId}/contoso?${new URLSearchParams({ redirect_uri: redirectUri, ...query })}`,
-      { redirect: 'manual' },
-    );
-    if (start.status !== 302)
-      return { status: start.status, body: await start.json(), location: new URL('about:blank') };
-    const authorize = new URL(start.headers.get('location')!);
+    const started = await start(browser, redirectUri, query);
+    if (started.status !== 302)
+      return { status: started.status, body: await started.json(), location: new URL('about:blank') };
+    const authorize = new URL(started.headers.get('location')!);
     const atEntra = await fetch(authorize, { redirect: 'manual' });
     const location = new URL(atEntra.headers.get('location')!);
     if (redirectUri !== callback) return { status: 0, body: undefined, location };
-    const back = await fetch(location);
+    const back = await browser.fetch(location);
     return { status: back.status, body: await back.json(), location };
   }
 
@@ -74,11 +78,8 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
       })
     ).body;
     entra.user = { oid, preferred_username: `other-upn-${oid}@contoso.com`, name: 'Provisioned' };
-    const start = await fetch(
-      `${iam.url}/v1/login/${s.tenantId}/contoso?redirect_uri=${encodeURIComponent(callback)}`,
-      { redirect: 'manual' },
-    );
-    const authorize = new URL(start.headers.get('location')!);
+    const browser = new Browser();
+    const authorize = new URL((await start(browser)).headers.get('location')!);
     expect(authorize.origin + authorize.pathname).toBe(
       `${entra.issuer.replace('/v2.0', '')}/oauth2/v2.0/authorize`,
     );
@@ -88,7 +89,7 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('state')).toBeTruthy();
     expect(authorize.searchParams.get('nonce')).toBeTruthy();
-    const back = await fetch(
+    const back = await browser.fetch(
       new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!),
     );
     const result = (await back.json()) as any;
@@ -202,22 +203,20 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
     const userName = `replay-${randomUUID()}@contoso.com`;
     await s.scim('POST', '/Users', { schemas: [USER], userName });
     entra.user = { oid: randomUUID(), preferred_username: userName };
-    const first = await signIn();
+    const browser = new Browser();
+    const first = await signIn(callback, {}, browser);
     expect(first.status).toBe(200);
-    const replay = await fetch(first.location);
+    const replay = await browser.fetch(first.location);
     expect(replay.status).toBe(401); // the state was used up, and the code too
     const tampered = new URL(first.location);
     tampered.searchParams.set('state', 'forged');
-    expect((await fetch(tampered)).status).toBe(401);
-    // The old code under a fresh, valid state: Entra refuses to redeem it twice.
-    const fresh = await fetch(
-      `${iam.url}/v1/login/${s.tenantId}/contoso?redirect_uri=${encodeURIComponent(callback)}`,
-      { redirect: 'manual' },
-    );
+    expect((await browser.fetch(tampered)).status).toBe(401);
+    // The old code under a fresh, valid state (and its browser): Entra refuses to redeem it twice.
+    const fresh = await start(browser);
     const freshState = new URL(fresh.headers.get('location')!).searchParams.get('state')!;
     const replayedCode = new URL(first.location);
     replayedCode.searchParams.set('state', freshState);
-    const res = await fetch(replayedCode);
+    const res = await browser.fetch(replayedCode);
     expect(res.status).toBe(401);
     expect(((await res.json()) as any).message).toContain('invalid_grant');
   });
@@ -228,11 +227,8 @@ describe('sign-in with Entra ID (OIDC) through a registered provider', () => {
       const userName = `nopkce-${randomUUID()}@contoso.com`;
       await s.scim('POST', '/Users', { schemas: [USER], userName });
       entra.user = { oid: randomUUID(), preferred_username: userName };
-      const start = await fetch(
-        `${iam.url}/v1/login/${s.tenantId}/contoso?redirect_uri=${encodeURIComponent(callback)}`,
-        { redirect: 'manual' },
-      );
-      expect(new URL(start.headers.get('location')!).searchParams.has('code_challenge')).toBe(false);
+      const started = await start(new Browser());
+      expect(new URL(started.headers.get('location')!).searchParams.has('code_challenge')).toBe(false);
       const { status, body } = await signIn();
       expect(status).toBe(200);
       expect(body.subject.userName).toBe(userName);

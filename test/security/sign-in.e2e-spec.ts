@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { SubjectsEntraOidUnique1764576000100 } from '../../libs/database/src/migrations/1764576000100-SubjectsEntraOidUnique';
 import {
   appPkce,
+  Browser,
   DISCOVERY_ERROR_BODY,
   EntraUser,
+  eventually,
   FakeEntra,
   http,
   RunningApp,
@@ -38,25 +41,34 @@ describe('sign-in under attack', () => {
     if (res.status >= 300) throw new Error(res.text);
   }
 
-  /** IAM's 302, then Entra's: where Entra sends the browser back (code, state). */
-  async function authorize(redirectUri: string, query: Record<string, string> = {}): Promise<URL> {
-    const start = await startLogin(redirectUri, query);
+  /** IAM's 302 (in `browser`, which keeps IAM's sign-in cookie), then Entra's: where Entra sends the browser back. */
+  async function authorize(
+    redirectUri: string,
+    query: Record<string, string> = {},
+    browser = new Browser(),
+  ): Promise<URL> {
+    const start = await startLogin(redirectUri, query, 'guarded', browser);
     if (start.status !== 302) throw new Error(`start answered ${start.status}: ${await start.text()}`);
     const atEntra = await fetch(start.headers.get('location')!, { redirect: 'manual' });
     return new URL(atEntra.headers.get('location')!);
   }
 
-  function startLogin(redirectUri: string, query: Record<string, string> = {}, scheme = 'guarded') {
-    return fetch(
+  function startLogin(
+    redirectUri: string,
+    query: Record<string, string> = {},
+    scheme = 'guarded',
+    browser = new Browser(),
+  ) {
+    return browser.fetch(
       `${iam.url}/v1/login/${s.tenantId}/${scheme}?${new URLSearchParams({ redirect_uri: redirectUri, ...query })}`,
-      { redirect: 'manual' },
     );
   }
 
-  /** A complete web sign-in as `user`. */
+  /** A complete web sign-in as `user`, in one browser. */
   async function webSignIn(user: EntraUser): Promise<{ status: number; body: any }> {
     entra.user = user;
-    const res = await fetch(await authorize(callback));
+    const browser = new Browser();
+    const res = await browser.fetch(await authorize(callback, {}, browser));
     return { status: res.status, body: await res.json() };
   }
 
@@ -107,8 +119,14 @@ describe('sign-in under attack', () => {
       expect(guessed.status).toBe(401);
       expect(guessed.body.message).toContain('code_verifier does not match');
       expect(guessed.text).not.toContain('accessToken');
-      // The login is used up: not even the app redeems it now (single use).
-      expect((await redeem({ code, state, code_verifier: app.verifier })).status).toBe(401);
+      // Wrong guesses use nothing up: the app still redeems its code, once, and nothing caches the token.
+      const redeemed = await redeem({ code, state, code_verifier: app.verifier });
+      expect(redeemed.status).toBe(200);
+      expect(redeemed.headers.get('cache-control')).toBe('no-store');
+      expect(redeemed.headers.get('pragma')).toBe('no-cache');
+      const again = await redeem({ code, state, code_verifier: app.verifier });
+      expect(again.status).toBe(401);
+      expect(again.body.message).toContain('already used');
     });
 
     it('redeems a code only at the endpoint its login was started for', async () => {
@@ -132,6 +150,44 @@ describe('sign-in under attack', () => {
       const otherCallback = `${iam.url}/v1/login/${s.tenantId}/other/callback`;
       const crossed = await fetch(`${otherCallback}?${(await authorize(callback)).searchParams}`);
       expect(crossed.status).toBe(401);
+    });
+  });
+
+  describe('the web callback answers only the browser that started the sign-in', () => {
+    it('gives a leaked callback URL (history, Referer, proxy log) nothing, and leaves the login to its browser', async () => {
+      const user = await provisioned(`leaked-${randomUUID()}@contoso.com`);
+      entra.user = { oid: randomUUID(), preferred_username: user.userName };
+      const victim = new Browser();
+      const start = await startLogin(callback, {}, 'guarded', victim);
+      const [cookie] = start.headers.getSetCookie();
+      // Plain http here, so not the __Host- name with Secure (unit-tested in browser-binding.spec.ts).
+      expect(cookie).toMatch(/^iam-login=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax$/);
+      const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+      expect(cookie).not.toContain(state);
+      const leaked = new URL(
+        (await fetch(start.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!,
+      );
+
+      const bare = await fetch(leaked);
+      expect(bare.status).toBe(401);
+      const refused = await bare.text();
+      expect(refused).toContain('another browser');
+      expect(refused).not.toContain('accessToken');
+      // A browser with a sign-in cookie of its own (the attacker's own login) fares no better.
+      const attacker = new Browser();
+      await startLogin(callback, {}, 'guarded', attacker);
+      expect(attacker.cookies.get('iam-login')).toBeDefined();
+      expect((await attacker.fetch(leaked)).status).toBe(401);
+
+      const own = await victim.fetch(leaked);
+      expect(own.status).toBe(200);
+      expect(((await own.json()) as any).subject.id).toBe(user.id);
+      expect(own.headers.get('cache-control')).toBe('no-store');
+      expect(own.headers.get('pragma')).toBe('no-cache');
+      expect(own.headers.getSetCookie()).toContainEqual(
+        expect.stringMatching(/^iam-login=; Path=\/; Max-Age=0;/),
+      );
+      expect(victim.cookies.has('iam-login')).toBe(false);
     });
   });
 
@@ -185,6 +241,80 @@ describe('sign-in under attack', () => {
         .get(DataSource)
         .query(`SELECT entra_oid FROM subjects WHERE id = $1`, [victim.id]);
       expect(row.entra_oid).toBeNull();
+    });
+  });
+
+  describe('object ids, whatever their case', () => {
+    const db = () => iam.app.get(DataSource);
+
+    it('finds a subject SCIM gave an uppercase GUID externalId, and records its oid in lowercase', async () => {
+      const oid = randomUUID();
+      const user = await provisioned(`upper-${oid}@contoso.com`, oid.toUpperCase());
+      const first = await webSignIn({ oid, preferred_username: user.userName });
+      expect(first.status).toBe(200);
+      expect(first.body.subject.id).toBe(user.id);
+      const [row] = await db().query(`SELECT entra_oid FROM subjects WHERE id = $1`, [user.id]);
+      expect(row.entra_oid).toBe(oid);
+      const upper = await webSignIn({ oid: oid.toUpperCase(), preferred_username: user.userName });
+      expect(upper.status).toBe(200);
+      expect(upper.body.subject.id).toBe(user.id);
+    });
+
+    it('lets no two live subjects of a tenant hold one object id, in any case', async () => {
+      const oid = randomUUID();
+      const a = await provisioned(`twin-a-${oid}@contoso.com`);
+      const b = await provisioned(`twin-b-${oid}@contoso.com`);
+      await db().query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [a.id, oid]);
+      await expect(
+        db().query(`UPDATE subjects SET entra_oid = upper($2) WHERE id = $1`, [b.id, oid]),
+      ).rejects.toMatchObject({ driverError: { code: '23505' } });
+      // A deprovisioned subject keeps its oid; the person may be provisioned again.
+      await s.scim('DELETE', `/Users/${a.id}`);
+      await db().query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [b.id, oid]);
+    });
+
+    /** `work` on this database as it was before the unique-oid migration, in a transaction rolled back after. */
+    async function beforeMigration<T>(
+      work: (q: QueryRunner, migration: SubjectsEntraOidUnique1764576000100) => Promise<T>,
+    ): Promise<T> {
+      const q = db().createQueryRunner();
+      await q.startTransaction();
+      try {
+        const migration = new SubjectsEntraOidUnique1764576000100();
+        await migration.down(q);
+        return await work(q, migration);
+      } finally {
+        await q.rollbackTransaction();
+        await q.release();
+      }
+    }
+
+    it('migrates existing oids to lowercase', async () => {
+      const oid = randomUUID();
+      const user = await provisioned(`legacy-${oid}@contoso.com`);
+      const migrated = await beforeMigration(async (q, migration) => {
+        await q.query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [user.id, oid.toUpperCase()]);
+        await migration.up(q);
+        return (await q.query(`SELECT entra_oid FROM subjects WHERE id = $1`, [user.id]))[0].entra_oid;
+      });
+      expect(migrated).toBe(oid);
+    });
+
+    it('stops the migration, naming the subjects, when one oid is bound to two live subjects', async () => {
+      const oid = randomUUID();
+      const a = await provisioned(`dup-a-${oid}@contoso.com`);
+      const b = await provisioned(`dup-b-${oid}@contoso.com`);
+      const failure = await beforeMigration(async (q, migration) => {
+        await q.query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [a.id, oid]);
+        await q.query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [b.id, oid.toUpperCase()]);
+        return migration.up(q).then(
+          () => 'migrated',
+          (error: Error) => error.message,
+        );
+      });
+      const ids = [a.id, b.id].sort().join(', ');
+      expect(failure).toContain(`tenant ${s.tenantId}, oid ${oid}: subjects ${ids}`);
+      expect(failure).toContain('SET entra_oid = NULL');
     });
   });
 
@@ -265,10 +395,11 @@ describe('sign-in under attack', () => {
     });
 
     it("shows the provider's error code, never its (attacker-writable) description", async () => {
-      const start = await startLogin(callback);
+      const browser = new Browser();
+      const start = await startLogin(callback, {}, 'guarded', browser);
       const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
       const lure = 'Your account is locked. Call +1 555 0100 to unlock it';
-      const res = await fetch(
+      const res = await browser.fetch(
         `${callback}?${new URLSearchParams({ error: 'access_denied', error_description: lure, state })}`,
       );
       const body = (await res.json()) as any;
@@ -288,28 +419,86 @@ describe('sign-in under attack', () => {
         const res = await startLogin(callback.replace('/guarded/', '/rogue/'), {}, 'rogue');
         expect(res.status).toBe(502);
         expect(res.headers.get('location')).toBeNull();
-        expect(((await res.json()) as any).message).toContain('issuer is not the configured authority');
+        expect(((await res.json()) as any).message).toBe(discoveryFailed(rogue.issuer));
+        expect(discoveryLog(rogue.issuer)).toContain('its issuer is not the configured authority');
       } finally {
         await rogue.stop();
       }
     });
 
-    it('names the authority and the HTTP status of a failed discovery, never its body', async () => {
-      const broken = await new FakeEntra({ clientId: randomUUID(), clientSecret: 'broken' }).start();
+    /** The one public answer to a failed discovery, whatever went wrong. */
+    const discoveryFailed = (authority: string) =>
+      `OpenID discovery at ${authority} failed; the details are in IAM's log`;
+    const discoveryLog = (authority: string) =>
+      iam.logs.lines.filter((l) => l.includes('oidc.discovery-failed') && l.includes(authority)).join('\n');
+
+    it('answers a 500, a 404 and a closed port alike (no port scanner), with the reason in the log only', async () => {
+      const failing = await new FakeEntra({ clientId: randomUUID(), clientSecret: 'broken' }).start();
+      const missing = await new FakeEntra({ clientId: randomUUID(), clientSecret: 'missing' }).start();
+      const closed = await new FakeEntra({ clientId: randomUUID(), clientSecret: 'closed' }).start();
+      await closed.stop(); // nothing listens on its port any more
       try {
-        broken.faults = { discoveryStatus: 500 };
-        await registerProvider('broken', broken);
-        const res = await startLogin(callback.replace('/guarded/', '/broken/'), {}, 'broken');
-        const text = await res.text();
-        expect(res.status).toBe(502);
-        expect(text).toContain(broken.issuer);
-        expect(text).toContain('HTTP 500');
+        failing.faults = { discoveryStatus: 500 };
+        missing.faults = { discoveryStatus: 404 };
+        const cases: Array<[string, FakeEntra, string]> = [
+          ['broken', failing, 'HTTP 500'],
+          ['missing', missing, 'HTTP 404'],
+          ['closed', closed, 'no answer: ECONNREFUSED'],
+        ];
+        for (const [scheme, provider, reason] of cases) {
+          await registerProvider(scheme, provider);
+          const res = await startLogin(callback.replace('/guarded/', `/${scheme}/`), {}, scheme);
+          const text = await res.text();
+          expect(res.status).toBe(502);
+          expect(JSON.parse(text).message).toBe(discoveryFailed(provider.issuer));
+          expect(discoveryLog(provider.issuer)).toContain(reason);
+          expect(text).not.toContain('hunter2');
+        }
         expect(DISCOVERY_ERROR_BODY).toContain('hunter2');
-        expect(text).not.toContain('diagnostics');
-        expect(text).not.toContain('hunter2');
+        expect(iam.logs.text).not.toContain('hunter2');
       } finally {
-        await broken.stop();
+        await failing.stop();
+        await missing.stop();
       }
     });
+
+    it('asks an authority whose discovery failed again only after OIDC_DISCOVERY_RETRY_SECONDS', async () => {
+      const flaky = await new FakeEntra({ clientId: randomUUID(), clientSecret: 'flaky' }).start();
+      try {
+        flaky.faults = { discoveryStatus: 503 };
+        await registerProvider('flaky', flaky);
+        const start = () => startLogin(callback.replace('/guarded/', '/flaky/'), {}, 'flaky');
+        expect((await start()).status).toBe(502);
+        expect(flaky.discoveryRequests).toBe(1);
+        flaky.faults = {};
+        for (let i = 0; i < 5; i++) expect((await start()).status).toBe(502);
+        expect(flaky.discoveryRequests).toBe(1);
+        await eventually(async () => (await start()).status === 302, 10_000);
+        expect(flaky.discoveryRequests).toBe(2);
+      } finally {
+        await flaky.stop();
+      }
+    });
+
+    it.each([
+      ['a v1 authority', (t: string) => `https://login.microsoftonline.com/${t}`],
+      ['/common', () => 'https://login.microsoftonline.com/common/v2.0'],
+      ['/organizations', () => 'https://login.microsoftonline.com/organizations/v2.0'],
+      ['/consumers', () => 'https://login.microsoftonline.com/consumers/v2.0'],
+    ])(
+      'refuses to save %s, which no sign-in could use (400 naming properties.authority)',
+      async (_case, authority) => {
+        const body = entra.providerBody('unusable', [callback], { authority: authority(randomUUID()) });
+        const created = await http(iam.url, 'POST', '/v1/sso/azuread', { ...admin(), body });
+        expect(created.status).toBe(400);
+        expect(created.body.errors.map((e: { field: string }) => e.field)).toEqual(['properties.authority']);
+        const patched = await http(iam.url, 'PATCH', '/v1/sso/azuread/guarded', {
+          ...admin(),
+          body: { properties: { authority: authority(randomUUID()) } },
+        });
+        expect(patched.status).toBe(400);
+        expect(patched.body.message).toContain('properties.authority');
+      },
+    );
   });
 });

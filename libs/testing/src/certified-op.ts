@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EntraUser } from './fake-entra';
+import { Browser, type EntraUser } from './fake-entra';
 
 /**
  * The certified OpenID Provider (`oidc-provider`, see certified-op.server.mjs) as a child process on
@@ -63,19 +63,11 @@ export class CertifiedOp {
    * state and iss. A fresh cookie jar each time, so every call is a new login.
    */
   async authorize(url: URL): Promise<URL> {
-    const jar = new Map<string, string>();
+    const browser = new Browser();
     let next = url;
     for (let hops = 0; hops < 10; hops++) {
       if (next.origin !== this.base) return next;
-      const res = await fetch(next, {
-        redirect: 'manual',
-        headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-      });
-      for (const cookie of res.headers.getSetCookie()) {
-        const [pair] = cookie.split(';');
-        const at = pair!.indexOf('=');
-        jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-      }
+      const res = await browser.fetch(next);
       const location = res.headers.get('location');
       if (!location) throw new Error(`the certified OP answered ${res.status}: ${await res.text()}`);
       next = new URL(location, next);

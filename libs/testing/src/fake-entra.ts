@@ -46,6 +46,8 @@ interface PendingCode {
  */
 export class FakeEntra {
   readonly tenantId = randomUUID();
+  /** How many times a client fetched the discovery document. */
+  discoveryRequests = 0;
   user: EntraUser = { oid: randomUUID(), preferred_username: 'user@contoso.com' };
   faults: EntraFaults = {};
   private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -108,6 +110,7 @@ export class FakeEntra {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === `${t}/v2.0/.well-known/openid-configuration`) {
+      this.discoveryRequests++;
       if (this.faults.discoveryStatus) {
         return json(this.faults.discoveryStatus, {
           error: 'server_error',
@@ -201,6 +204,31 @@ export class FakeEntra {
         subject: `pairwise-${user.oid}`,
       },
     );
+  }
+}
+
+/**
+ * A browser on one site: keeps the cookies its responses set (Max-Age=0 removes one) and sends
+ * them back, and follows no redirects, so a test sees each hop. A new Browser is another person's.
+ */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+
+  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const res = await fetch(url, {
+      redirect: 'manual',
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    });
+    for (const header of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = header.split(';');
+      const at = pair!.indexOf('=');
+      const name = pair!.slice(0, at).trim();
+      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, pair!.slice(at + 1).trim());
+    }
+    return res;
   }
 }
 

@@ -104,6 +104,16 @@ export class IamAdminConfig extends ServiceConfig {
   @Min(30)
   LOGIN_STATE_TTL_SECONDS = 600;
 
+  /**
+   * After a provider's OpenID discovery failed, sign-ins through it answer that failure again for
+   * this long before IAM asks the authority again (an unauthenticated sign-in start must not make
+   * IAM probe an address on every request). Saving the provider retries at once.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  OIDC_DISCOVERY_RETRY_SECONDS = 5;
+
   /** Deliver subject-change events to webhook subscriptions from this instance. */
   @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.WEBHOOKS_ENABLED, true))
   @IsBoolean()

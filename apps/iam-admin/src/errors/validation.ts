@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 
 export interface FieldError {
   field: string;
@@ -25,6 +26,10 @@ export class FieldValidationException extends BadRequestException {
     });
   }
 }
+
+/** Optional, but an explicit null is rejected rather than written over a stored value. */
+export const NotNullIfPresent = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 export function adminValidationPipe(): ValidationPipe {
   return new ValidationPipe({

@@ -7,7 +7,6 @@ import {
   IsIn,
   IsNotEmpty,
   IsObject,
-  ValidateIf,
   IsString,
   Matches,
   MaxLength,
@@ -15,53 +14,19 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { IdentityProviderEntity } from '@app/database';
+import { NotNullIfPresent } from '../errors/validation';
+import { authorityProblem, isRedirectUri } from './provider-urls';
 
-/** Optional, but an explicit null is rejected rather than written over a stored value. */
-const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** https, or http on a loopback host (a local OpenID Provider in development and tests). */
-export function isAuthorityUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    if (url.username || url.password || url.search || url.hash) return false;
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-  } catch {
-    return false;
-  }
-}
-
-function IsAuthorityUrl(): PropertyDecorator {
+/** The authority's rules (provider-urls.ts), with the reason they give as the field's message. */
+function IsEntraAuthority(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isAuthorityUrl',
+      name: 'isEntraAuthority',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: 'authority must be an https URL (http only for a loopback host)' },
-      validator: { validate: isAuthorityUrl },
+      options: { message: ({ value }) => authorityProblem(value) ?? '' },
+      validator: { validate: (value) => authorityProblem(value) === undefined },
     });
-}
-
-/**
- * A redirect URI as Entra app registrations allow them: https for web, http only on a loopback host
- * (desktop apps), or an app's private scheme for mobile (`msauth.com.contoso.app://auth`).
- */
-export function isRedirectUri(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > 2000) return false;
-  try {
-    const url = new URL(value);
-    if (url.hash || url.username || url.password) return false;
-    if (url.protocol === 'https:') return true;
-    if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname);
-    return (
-      /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) &&
-      !['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)
-    );
-  } catch {
-    return false;
-  }
 }
 
 function IsRedirectUri(): PropertyDecorator {
@@ -126,8 +91,12 @@ export class AzureAdPropertiesDto {
   @IsBoolean()
   usePkce?: boolean;
 
-  @ApiProperty({ example: 'https://login.microsoftonline.com/{TenantId}/v2.0' })
-  @IsAuthorityUrl()
+  @ApiProperty({
+    example: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
+    description:
+      'Tenant-specific Entra ID v2.0 authority, https://login.microsoftonline.com/{tenant id or domain}/v2.0; not v1, /common, /organizations or /consumers',
+  })
+  @IsEntraAuthority()
   @MaxLength(500)
   authority: string;
 

@@ -4,7 +4,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
 import { OutboundAddressPolicy } from '@app/platform';
-import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { isForeignKeyViolation, isUniqueViolation } from '../errors/postgres-errors';
@@ -42,7 +41,6 @@ export class IdentityProvidersService {
     @InjectRepository(IdentityProviderEntity) private readonly providers: Repository<IdentityProviderEntity>,
     @InjectRepository(ScimTokenEntity) private readonly scimTokens: Repository<ScimTokenEntity>,
     private readonly cipher: SecretCipher,
-    private readonly config: IamAdminConfig,
     private readonly announcer: ScimAccessAnnouncer,
     private readonly outbound: OutboundAddressPolicy,
   ) {}
@@ -157,11 +155,8 @@ export class IdentityProvidersService {
         { field: 'properties.clientSecret', message: 'clientSecret is required when usePkce is false' },
       ]);
     }
-    if (this.config.NODE_ENV === 'production' && new URL(provider.authority).protocol !== 'https:') {
-      throw new FieldValidationException([
-        { field: 'properties.authority', message: 'authority must be an https URL in production' },
-      ]);
-    }
+    // The authority's shape was checked with the body (provider-urls.ts); whether IAM may connect
+    // there is the outbound policy's call — which also keeps http (loopback only) out of production.
     assertOutboundUrl(this.outbound, 'properties.authority', provider.authority);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, mixin, Type } from '@nestjs/common';
 import { AuthGuard, IAuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import { BrowserBindingCookie } from './browser-binding';
 import { LoginResult, SsoLoginService } from './sso-login.service';
 
 type LoginRequest = FastifyRequest<{
@@ -16,8 +17,11 @@ type LoginRequest = FastifyRequest<{
  */
 export type LoginStep = 'start' | 'callback' | 'token';
 
-/** What the strategy hands the controller: where to send the browser, or a finished sign-in. */
-export type LoginOutcome = { redirectTo: string } | LoginResult;
+/**
+ * What the strategy hands the controller: where to send the browser (and, for a web sign-in, the
+ * value of the cookie that binds it to this browser), or a finished sign-in.
+ */
+export type LoginOutcome = { redirectTo: string; browserBinding?: string } | LoginResult;
 
 type Verify = (
   request: LoginRequest,
@@ -47,7 +51,10 @@ class EntraOidcPassportStrategy {
 
 @Injectable()
 export class EntraOidcStrategy extends PassportStrategy(EntraOidcPassportStrategy, 'entra-oidc') {
-  constructor(private readonly login: SsoLoginService) {
+  constructor(
+    private readonly login: SsoLoginService,
+    private readonly browserCookie: BrowserBindingCookie,
+  ) {
     super();
   }
 
@@ -56,10 +63,11 @@ export class EntraOidcStrategy extends PassportStrategy(EntraOidcPassportStrateg
     const { tenantId, scheme } = request.params;
     switch (step) {
       case 'start':
-        return { redirectTo: await this.login.begin(tenantId, scheme, request.query) };
+        return this.login.begin(tenantId, scheme, request.query);
       case 'callback':
-        // The provider's authorization response, as it came: code, state, iss, error…
-        return this.login.complete(tenantId, scheme, 'web', request.query);
+        // The provider's authorization response, as it came (code, state, iss, error…), and the
+        // cookie of the browser that came with it.
+        return this.login.complete(tenantId, scheme, 'web', request.query, this.browserCookie.read(request));
       case 'token':
         return this.login.complete(tenantId, scheme, 'app', stringFields(request.body));
     }

@@ -118,18 +118,17 @@ export class IamTokensService {
         WHERE s.id = $1 AND s.tenant_id = $2`,
       [claims.sub, claims.tid, claims.idp],
     );
-    const ended = !row
-      ? 'the account no longer exists'
-      : row.deleted
-        ? 'the account was deprovisioned'
-        : !row.active
-          ? 'the account is deactivated'
-          : !row.tenantEnabled
-            ? 'the tenant is disabled'
-            : !row.providerEnabled
-              ? 'sign-in through its identity provider is disabled'
-              : undefined;
-    if (ended) throw new UnauthorizedException(`the session has ended: ${ended}`);
+    const ended = (reason: string) => new UnauthorizedException(`the session has ended: ${reason}`);
+    if (!row) throw ended('the account no longer exists');
+    const reasons: Array<[boolean, string]> = [
+      [row.deleted, 'the account was deprovisioned'],
+      [!row.active, 'the account is deactivated'],
+      [!row.tenantEnabled, 'the tenant is disabled'],
+      // Also when the provider is gone (no row joined).
+      [!row.providerEnabled, 'sign-in through its identity provider is disabled'],
+    ];
+    const reason = reasons.find(([applies]) => applies)?.[1];
+    if (reason) throw ended(reason);
   }
 
   issuer(): string {

@@ -15,9 +15,15 @@ export interface LoginState {
   codeVerifier?: string;
   /** app: the S256 challenge the app sent; its redemption must bring the matching verifier. */
   codeChallenge?: string;
+  /** web: SHA-256 of the cookie the starting browser got; the callback must bring that cookie. */
+  browserBinding?: string;
 }
 
-/** Pending logins in Redis, keyed by `state`, usable once (GETDEL) and only for a few minutes. */
+/**
+ * Pending logins in Redis, keyed by `state`, for a few minutes. A redemption reads the state,
+ * checks what it requires (endpoint, PKCE verifier, browser), and only then takes it (GETDEL,
+ * once): a request that fails those checks leaves the login for the one who can finish it.
+ */
 @Injectable()
 export class LoginStateStore {
   constructor(
@@ -29,12 +35,20 @@ export class LoginStateStore {
     await this.redis.set(this.key(state), JSON.stringify(value), 'EX', this.config.LOGIN_STATE_TTL_SECONDS);
   }
 
+  async peek(state: string): Promise<LoginState | undefined> {
+    return parsed(await this.redis.get(this.key(state)));
+  }
+
+  /** The state, removed: undefined when it is gone (expired, or taken by a concurrent redemption). */
   async take(state: string): Promise<LoginState | undefined> {
-    const raw = await this.redis.getdel(this.key(state));
-    return raw ? (JSON.parse(raw) as LoginState) : undefined;
+    return parsed(await this.redis.getdel(this.key(state)));
   }
 
   private key(state: string): string {
     return `${this.config.QUEUE_PREFIX}:login-state:${state}`;
   }
+}
+
+function parsed(raw: string | null): LoginState | undefined {
+  return raw ? (JSON.parse(raw) as LoginState) : undefined;
 }

@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Header,
   Headers,
   HttpCode,
   Param,
@@ -12,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BrowserBindingCookie } from './browser-binding';
 import { EntraOidcGuard, LoginOutcome } from './entra-oidc.strategy';
 import { IamTokenClaims, IamTokensService } from './iam-tokens.service';
 import { LoginResult, SsoLoginService } from './sso-login.service';
@@ -23,6 +25,7 @@ export class LoginController {
   constructor(
     private readonly login: SsoLoginService,
     private readonly tokens: IamTokensService,
+    private readonly browserCookie: BrowserBindingCookie,
   ) {}
 
   @Get('v1/login/:tenantId/providers')
@@ -34,21 +37,34 @@ export class LoginController {
 
   /**
    * Starts a sign-in: 302 to the provider. `redirect_uri` must be registered on the provider; an
-   * app's redirect URI also needs `code_challenge` (S256) from a verifier the app keeps.
+   * app's redirect URI also needs `code_challenge` (S256) from a verifier the app keeps. A web
+   * sign-in sets the cookie its callback will require.
    */
   @Get('v1/login/:tenantId/:scheme')
   @UseGuards(EntraOidcGuard('start'))
   start(@Req() req: FastifyRequest & { user: LoginOutcome }, @Res() reply: FastifyReply): void {
     const outcome = req.user;
     if (!('redirectTo' in outcome)) throw new UnauthorizedException('a sign-in starts without a code');
+    if (outcome.browserBinding)
+      reply.header('set-cookie', this.browserCookie.set(req, outcome.browserBinding));
     void reply.redirect(outcome.redirectTo, 302);
   }
 
-  /** The web redirect URI: the provider sends the browser back here with `code`, `state` and `iss`. */
+  /**
+   * The web redirect URI: the provider sends the browser back here with `code`, `state` and `iss`;
+   * only the browser that started the sign-in (its cookie) gets the token, never stored by caches.
+   */
   @Get('v1/login/:tenantId/:scheme/callback')
   @UseGuards(EntraOidcGuard('callback'))
-  callback(@Req() req: FastifyRequest & { user: LoginOutcome }): LoginResult {
-    return finished(req.user);
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  callback(
+    @Req() req: FastifyRequest & { user: LoginOutcome },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): LoginResult {
+    const result = finished(req.user);
+    reply.header('set-cookie', this.browserCookie.cleared(req));
+    return result;
   }
 
   /**
@@ -57,6 +73,8 @@ export class LoginController {
    */
   @Post('v1/login/:tenantId/:scheme/token')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
   @UseGuards(EntraOidcGuard('token'))
   token(@Req() req: FastifyRequest & { user: LoginOutcome }): LoginResult {
     return finished(req.user);

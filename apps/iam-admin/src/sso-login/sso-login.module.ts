@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityProviderEntity, TenantEntity } from '@app/database';
 import { OutboundModule } from '../outbound/outbound.module';
 import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { BrowserBindingCookie } from './browser-binding';
 import { EntraOidcStrategy } from './entra-oidc.strategy';
 import { IamTokensService } from './iam-tokens.service';
 import { LoginController } from './login.controller';
@@ -24,6 +25,7 @@ import { WellKnownController } from './well-known.controller';
   controllers: [LoginController, WellKnownController],
   providers: [
     EntraOidcStrategy,
+    BrowserBindingCookie,
     SsoLoginService,
     OidcClientsService,
     LoginStateStore,

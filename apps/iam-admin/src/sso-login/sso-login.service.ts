@@ -12,9 +12,10 @@ import { Repository } from 'typeorm';
 import { IdentityProviderEntity, TenantEntity } from '@app/database';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { requireEnabledTenant } from '../tenants/enabled-tenant';
+import { createBrowserBinding, isSameBrowser } from './browser-binding';
 import { IamTokensService } from './iam-tokens.service';
 import { appCodeChallenge, appCodeVerifier, LoginFlow, loginFlowOf } from './login-flow';
-import { LoginStateStore } from './login-state.store';
+import { LoginState, LoginStateStore } from './login-state.store';
 import { OidcClientsService } from './oidc-clients.service';
 import { EntraClaims, SubjectResolverService } from './subject-resolver.service';
 
@@ -26,11 +27,12 @@ export interface LoginResult {
 }
 
 /**
- * Sign-in with a tenant's Entra ID provider: authorization code flow with state, nonce and PKCE,
- * whose verifier IAM keeps for its web callback (when the provider says so) and an app keeps for
- * its own redirect URI (always, RFC 8252); the code is exchanged with the decrypted client secret and the ID
- * token validated (signature by the provider's JWKS, issuer, audience = clientId, nonce, expiry)
- * by openid-client; then the subject is resolved and IAM issues its own access token.
+ * Sign-in with a tenant's Entra ID provider: authorization code flow with state, nonce and PKCE.
+ * On the web callback IAM keeps the PKCE verifier (when the provider uses PKCE) and requires the
+ * cookie of the browser that started the sign-in; an app keeps the verifier for its own redirect
+ * URI (always, RFC 8252). The code is exchanged with the decrypted client secret and the ID token
+ * validated (signature by the provider's JWKS, issuer, audience = clientId, nonce, expiry) by
+ * openid-client; then the subject is resolved and IAM issues its own access token.
  */
 @Injectable()
 export class SsoLoginService {
@@ -60,8 +62,13 @@ export class SsoLoginService {
    * Where to send the browser: the authorization endpoint of the provider's discovery document
    * (whose issuer is the configured authority). From the request only the redirect URI is taken,
    * and only when it is registered; an app's redirect URI also brings the app's PKCE challenge.
+   * A web sign-in also returns the value of the cookie that binds it to this browser.
    */
-  async begin(tenantId: string, scheme: string, query: Record<string, string | undefined>): Promise<string> {
+  async begin(
+    tenantId: string,
+    scheme: string,
+    query: Record<string, string | undefined>,
+  ): Promise<{ redirectTo: string; browserBinding?: string }> {
     const provider = await this.loginProvider(tenantId, scheme);
     const redirectUri = query.redirect_uri;
     if (!redirectUri || !provider.redirectUris.includes(redirectUri)) {
@@ -72,6 +79,7 @@ export class SsoLoginService {
     const flow = loginFlowOf(redirectUri, { tenantId, scheme, publicUrl: this.config.IAM_PUBLIC_URL });
     let codeVerifier: string | undefined;
     let codeChallenge: string | undefined;
+    let browser: { value: string; digest: string } | undefined;
     if (flow === 'app') {
       codeChallenge = appCodeChallenge(query);
     } else {
@@ -81,6 +89,7 @@ export class SsoLoginService {
         );
       }
       if (provider.usePkce) codeVerifier = generators.codeVerifier();
+      browser = createBrowserBinding();
     }
     const client = await this.clients.clientFor(provider);
     const state = generators.state();
@@ -93,9 +102,10 @@ export class SsoLoginService {
       nonce,
       codeVerifier,
       codeChallenge,
+      browserBinding: browser?.digest,
     });
     const challenge = codeChallenge ?? (codeVerifier && generators.codeChallenge(codeVerifier));
-    return client.authorizationUrl({
+    const redirectTo = client.authorizationUrl({
       redirect_uri: redirectUri,
       response_type: provider.responseType,
       scope: provider.scope,
@@ -103,37 +113,23 @@ export class SsoLoginService {
       nonce,
       ...(challenge ? { code_challenge: challenge, code_challenge_method: 'S256' } : {}),
     });
+    return { redirectTo, browserBinding: browser?.value };
   }
 
   /**
-   * The way back: check the state (single use, this tenant and provider, this endpoint) and, for an
-   * app, its PKCE verifier; hand the whole authorization response (code, state, RFC 9207 iss…) to
-   * openid-client, which exchanges the code and validates the ID token; resolve the subject and
-   * issue IAM's token.
+   * The way back: redeem the state (see `redeem`), hand the whole authorization response (code,
+   * state, RFC 9207 iss…) to openid-client, which exchanges the code and validates the ID token;
+   * resolve the subject and issue IAM's token. `browserBinding` is the web callback's cookie.
    */
   async complete(
     tenantId: string,
     scheme: string,
     flow: LoginFlow,
     params: Record<string, string | undefined>,
+    browserBinding?: string,
   ): Promise<LoginResult> {
     const codeVerifier = flow === 'app' ? appCodeVerifier(params) : undefined;
-    const saved = params.state ? await this.states.take(params.state) : undefined;
-    if (!saved || saved.tenantId !== tenantId || saved.scheme !== scheme) {
-      throw new UnauthorizedException('unknown, expired or already used login state');
-    }
-    if (saved.flow !== flow) {
-      throw new UnauthorizedException(
-        saved.flow === 'app'
-          ? "this sign-in was started for an app's redirect URI: only that app redeems its code, with its code_verifier"
-          : 'this sign-in was started for the web callback: its code is redeemed there only',
-      );
-    }
-    if (codeVerifier !== undefined && generators.codeChallenge(codeVerifier) !== saved.codeChallenge) {
-      throw new UnauthorizedException(
-        'code_verifier does not match the code_challenge this sign-in was started with',
-      );
-    }
+    const saved = await this.redeem(tenantId, scheme, flow, params.state, { codeVerifier, browserBinding });
     if (params.error) {
       // The provider's error code only: error_description is free text anyone can put in a link.
       const code = /^[a-z_]{1,64}$/.test(params.error) ? params.error : 'unknown error';
@@ -181,6 +177,46 @@ export class SsoLoginService {
         justInTime: created,
       },
     };
+  }
+
+  /**
+   * The login this state was started as, taken for this redemption only if it may have it: this
+   * tenant and provider, this endpoint, and the proof that the caller started it (an app's PKCE
+   * verifier, the web browser's cookie). Everything is compared before the state is taken, so
+   * someone who merely saw a code and state cannot use up the real redemption with a wrong guess.
+   */
+  private async redeem(
+    tenantId: string,
+    scheme: string,
+    flow: LoginFlow,
+    state: string | undefined,
+    proof: { codeVerifier?: string; browserBinding?: string },
+  ): Promise<LoginState> {
+    const unknown = () => new UnauthorizedException('unknown, expired or already used login state');
+    if (!state) throw unknown();
+    const saved = await this.states.peek(state);
+    if (!saved || saved.tenantId !== tenantId || saved.scheme !== scheme) throw unknown();
+    if (saved.flow !== flow) {
+      throw new UnauthorizedException(
+        saved.flow === 'app'
+          ? "this sign-in was started for an app's redirect URI: only that app redeems its code, with its code_verifier"
+          : 'this sign-in was started for the web callback: its code is redeemed there only',
+      );
+    }
+    const verifier = proof.codeVerifier;
+    if (flow === 'app' && (!verifier || generators.codeChallenge(verifier) !== saved.codeChallenge)) {
+      throw new UnauthorizedException(
+        'code_verifier does not match the code_challenge this sign-in was started with',
+      );
+    }
+    if (flow === 'web' && !isSameBrowser(saved.browserBinding, proof.browserBinding)) {
+      throw new UnauthorizedException(
+        'this sign-in was started in another browser (or its sign-in cookie is missing): start it again',
+      );
+    }
+    // Taken once: of two redemptions that both passed the checks, only one gets it.
+    if (!(await this.states.take(state))) throw unknown();
+    return saved;
   }
 
   private async loginProvider(tenantId: string, scheme: string): Promise<IdentityProviderEntity> {

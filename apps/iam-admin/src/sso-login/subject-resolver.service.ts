@@ -18,14 +18,18 @@ export interface EntraClaims {
 }
 
 /**
- * The Entra object id a subject is bound to: the one an earlier sign-in recorded (entra_oid), or
- * until then its SCIM externalId when that is a GUID, as Entra fills it with the object id.
+ * The Entra object id a subject is bound to, in lowercase (a GUID's case means nothing): the one an
+ * earlier sign-in recorded (entra_oid, always written in lowercase), or until then its SCIM
+ * externalId when that is a GUID, as Entra fills it with the object id.
  */
-const BOUND_OID = `COALESCE(entra_oid,
-  CASE WHEN external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN external_id END)`;
+const BOUND_OID = `lower(COALESCE(entra_oid,
+  CASE WHEN external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN external_id END))`;
 
-/** The same as `BOUND_OID = $2`, written so that the entra_oid and external_id indexes serve it. */
-const BOUND_TO_OID = `(entra_oid = $2 OR (entra_oid IS NULL AND external_id = $2))`;
+/**
+ * The same as `BOUND_OID = $2` for a lowercase $2, written so that indexes serve it: the unique
+ * (tenant_id, lower(entra_oid)) one and (tenant_id, lower(external_id)) of subjects not bound yet.
+ */
+const BOUND_TO_OID = `(lower(entra_oid) = $2 OR (entra_oid IS NULL AND lower(external_id) = $2))`;
 
 const COLUMNS = `id, tenant_id AS "tenantId", user_name AS "userName", external_id AS "externalId",
   display_name AS "displayName", active, document, provider, source, version, entra_oid AS "entraOid",
@@ -58,7 +62,7 @@ export class SubjectResolverService {
     provider: IdentityProviderEntity,
     claims: EntraClaims,
   ): Promise<{ subject: SubjectEntity; created: boolean }> {
-    const oid = typeof claims.oid === 'string' && claims.oid !== '' ? claims.oid : undefined;
+    const oid = typeof claims.oid === 'string' && claims.oid !== '' ? claims.oid.toLowerCase() : undefined;
     if (!oid) throw new UnauthorizedException('the ID token carries no oid (Entra object id)');
     const userName = typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined;
     return this.dataSource.transaction(async (em) => {
@@ -132,8 +136,7 @@ export class SubjectResolverService {
     oid: string,
     matchedBy: 'externalId' | 'userName',
   ): Promise<void> {
-    await em.query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [subject.id, oid]);
-    subject.entraOid = oid;
+    await this.recordOid(em, subject, oid);
     await this.events.record(em, 'sso-login', [
       {
         type: SubjectEventType.SubjectIdentityBound,
@@ -157,12 +160,18 @@ export class SubjectResolverService {
     );
   }
 
+  /** Writes the object id onto the subject: lowercase, as `resolve` made it (and a unique index wants it). */
+  private async recordOid(em: EntityManager, subject: SubjectEntity, oid: string): Promise<void> {
+    await em.query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [subject.id, oid]);
+    subject.entraOid = oid;
+  }
+
   private async createJustInTime(
     em: EntityManager,
     tenantId: string,
     provider: IdentityProviderEntity,
     claims: EntraClaims,
-    oid: string | undefined,
+    oid: string,
     userName: string,
   ): Promise<SubjectEntity> {
     const document = normalizeUserDocument({
@@ -178,14 +187,14 @@ export class SubjectResolverService {
       tenantId,
       {
         userName,
-        externalId: oid ?? null,
+        externalId: oid,
         displayName: claims.name ?? null,
         active: true,
         document,
       },
       { provider: provider.scheme, source: 'sso-jit' },
     );
-    if (oid) await em.query(`UPDATE subjects SET entra_oid = $2 WHERE id = $1`, [subject.id, oid]);
+    await this.recordOid(em, subject, oid);
     await this.events.record(em, 'sso-jit', [
       {
         type: SubjectEventType.SubjectCreated,
