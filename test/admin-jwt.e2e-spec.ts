@@ -96,6 +96,29 @@ describe('admin API with JWT access tokens from a configured issuer', () => {
     expect(mint.body.message).toContain('iam:platform-admin');
   });
 
+  it('never lets a JWT session mint a permanent admin token: 90 days unless asked, at most 365', async () => {
+    const DAY = 86_400_000;
+    const mint = (token: string, body: Record<string, unknown>) =>
+      http(iam.url, 'POST', '/v1/admin-tokens', { token, body: { description: 'from a session', ...body } });
+    const platform = sign({ permissions: ['iam:platform-admin', 'iam:admin'] });
+    const tenantAdmin = sign({ permissions: ['iam:admin'], tenant_id: tenantId });
+    for (const [token, body] of [
+      [platform, { permissions: ['iam:platform-admin', 'iam:admin'] }],
+      [tenantAdmin, { permissions: ['iam:admin'] }],
+    ] as const) {
+      const defaulted = await mint(token, body);
+      expect(defaulted.status).toBe(201);
+      expect(defaulted.body.expiresAt).not.toBeNull();
+      const lifetime = new Date(defaulted.body.expiresAt).getTime() - Date.now();
+      expect(Math.abs(lifetime - 90 * DAY)).toBeLessThan(60_000);
+
+      const tooLong = await mint(token, { ...body, expiresInDays: 366 });
+      expect([tooLong.status, tooLong.body.errors?.[0]?.field]).toEqual([400, 'expiresInDays']);
+      expect(tooLong.body.message).toContain('at most 365 days');
+      expect((await mint(token, { ...body, expiresInDays: 365 })).status).toBe(201);
+    }
+  });
+
   it.each([
     ['expired', () => sign({ permissions: ['iam:admin'], tenant_id: 'x' }, { expiresIn: -10 })],
     ['wrong audience', () => sign({ permissions: ['iam:admin'] }, { audience: 'someone-else' })],

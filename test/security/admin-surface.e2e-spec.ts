@@ -18,6 +18,7 @@ import {
   startIamAdmin,
   startScimGateway,
   startScimStack,
+  testFileDatabaseUrl,
   withTenant,
 } from '@app/testing';
 import { SEALED_COLUMNS } from '../../apps/iam-admin/src/crypto/sealed-columns';
@@ -186,6 +187,57 @@ describe('the last platform admin token', () => {
   });
 });
 
+describe('the last platform admin token is one that can still mint admin tokens', () => {
+  let db: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let iam: RunningApp;
+  const bootstrap = 'iamadm_' + 'p'.repeat(43);
+
+  beforeAll(async () => {
+    db = await createScratchDatabase();
+    iam = await startIamAdmin({ DATABASE_URL: db.url, IAM_BOOTSTRAP_ADMIN_TOKEN: bootstrap });
+  });
+  afterAll(async () => {
+    await iam?.close();
+    await db?.drop();
+  });
+
+  it('does not count a platform token without iam:admin (it cannot reach /v1/admin-tokens)', async () => {
+    const [{ id: bootstrapId }] = (await http(iam.url, 'GET', '/v1/admin-tokens', { token: bootstrap })).body;
+    const tenantsOnly = await mint(iam, bootstrap, { permissions: ['iam:platform-admin'] });
+    expect(tenantsOnly.status).toBe(201);
+    const revoked = await http(iam.url, 'DELETE', `/v1/admin-tokens/${bootstrapId}`, { token: bootstrap });
+    expect(revoked.status).toBe(409);
+    expect(revoked.body.message).toContain('iam:platform-admin and iam:admin');
+    // What the kept token protects: the installation can still mint its next token.
+    expect((await mint(iam, tenantsOnly.body.token, { permissions: ['iam:platform-admin'] })).status).toBe(
+      403,
+    );
+    expect((await mint(iam, bootstrap, { permissions: PLATFORM_PERMISSIONS })).status).toBe(201);
+  });
+
+  it("revokes a tenant's token without waiting on the platform tokens' locks", async () => {
+    const tenantId = await createTenant(iam, bootstrap);
+    const tenantToken = await mint(iam, bootstrap, { permissions: ADMIN, tenantId });
+    // Another session holds every platform token's row lock (a platform revocation in progress).
+    const holder = await new DataSource({ type: 'postgres', url: db.url }).initialize();
+    const runner = holder.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query(`SELECT id FROM admin_tokens WHERE tenant_id IS NULL FOR UPDATE`);
+      const revoke = http(iam.url, 'DELETE', `/v1/admin-tokens/${tenantToken.body.id}`, { token: bootstrap });
+      const waited = new Promise<'waited'>((r) => setTimeout(() => r('waited'), 3000));
+      const first = await Promise.race([revoke.then((r) => r.status), waited]);
+      await runner.rollbackTransaction();
+      expect(first).toBe(204);
+      await revoke;
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+      await holder.destroy();
+    }
+  });
+});
+
 describe('configuration that would silently weaken checks is refused at start', () => {
   const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/never-used' };
 
@@ -197,6 +249,26 @@ describe('configuration that would silently weaken checks is refused at start', 
   it('refuses an empty IAM_JWT_AUDIENCE when IAM_JWT_ISSUER is set', async () => {
     const start = spawnIamAdmin({ ...env, IAM_JWT_ISSUER: 'https://issuer.example', IAM_JWT_AUDIENCE: '' });
     await expect(start).rejects.toThrow(/exited at start[\s\S]*IAM_JWT_AUDIENCE must name this API/);
+  });
+
+  it('refuses an unmarked IAM_SECRET_KEYS entry beside IAM_SECRET_KEY: a staged key must not seal at once', async () => {
+    const key = () => randomBytes(32).toString('base64');
+    const start = spawnIamAdmin({
+      DATABASE_URL: await testFileDatabaseUrl(),
+      IAM_SECRET_KEY: key(),
+      IAM_SECRET_KEYS: `k2:${key()}`,
+    });
+    // Before the fix this started (sealing with k2): stop it so the test fails without leaking it.
+    const outcome = await start.then(
+      async (started) => {
+        await started.stop();
+        return 'started';
+      },
+      (error: Error) => error.message,
+    );
+    expect(outcome).toMatch(
+      /exited at start[\s\S]*IAM_SECRET_KEY and IAM_SECRET_KEYS are both set: mark the key that seals new secrets with \*/,
+    );
   });
 });
 
@@ -436,6 +508,16 @@ describe('secrets at rest: key rotation and re-encryption', () => {
         IAM_SECRET_KEYS: `k2:${newKey}`,
       });
       await restarted.stop();
+      // A configuration without the key the signing key is sealed with names both variables.
+      const wrongKey = spawnIamAdmin({
+        DATABASE_URL: env.DATABASE_URL,
+        REDIS_URL: iam.env.REDIS_URL!,
+        QUEUE_PREFIX: iam.env.QUEUE_PREFIX!,
+        IAM_SECRET_KEYS: `k9:${randomBytes(32).toString('base64')}`,
+      });
+      await expect(wrongKey).rejects.toThrow(
+        'IAM_SECRET_KEY or IAM_SECRET_KEYS cannot open the stored signing key',
+      );
 
       // Provider A's ciphertext copied over provider B's: it does not open there.
       await probe.query(`UPDATE identity_providers SET client_secret_ciphertext = $1 WHERE id = $2`, [

@@ -47,7 +47,8 @@ export class AdminTokenCreateDto {
 
   @ApiPropertyOptional({
     example: 90,
-    description: 'Lifetime in days. Omitted: no expiry, or the calling admin token’s expiry if it has one',
+    description:
+      'Lifetime in days. Omitted: the calling admin token’s expiry if it has one, else no expiry; with a JWT, 90 (at most 365)',
   })
   @NotNullIfPresent()
   @IsInt()

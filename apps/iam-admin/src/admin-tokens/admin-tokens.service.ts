@@ -4,16 +4,21 @@ import { DataSource, Repository } from 'typeorm';
 import { AdminTokenEntity, TenantEntity } from '@app/database';
 import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
 import { AdminPermission, AdminPrincipal, isPlatformAdmin } from '../auth/admin-principal';
+import { DAY_MS } from '../durations';
 import { FieldValidationException } from '../errors/validation';
 import { requireEnabledTenant } from '../tenants/enabled-tenant';
 import { AdminTokenCreateDto, AdminTokenCreateResponseDto, AdminTokenResponseDto } from './admin-token.dto';
+import { PLATFORM_ADMIN_PERMISSIONS, workingPlatformAdminTokenIds } from './platform-admin-tokens';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** Lifetime of a token a JWT caller mints without expiresInDays, and the most it may ask for. */
+const JWT_MINTED_DEFAULT_DAYS = 90;
+const JWT_MINTED_MAX_DAYS = 365;
 
 /**
  * Admin tokens made, listed and revoked through the API. Nobody gets more than they have: a token
  * is created only with permissions its creator holds, for the creator's own tenant unless the
- * creator is a platform admin, and never outliving the admin token that creates it.
+ * creator is a platform admin, never outliving the admin token that creates it, and never
+ * permanent when a JWT session creates it.
  */
 @Injectable()
 export class AdminTokensService {
@@ -74,24 +79,24 @@ export class AdminTokensService {
 
   /**
    * Revokes at once (the row goes; every request looks the digest up). The last working platform
-   * admin token is kept (409): revoking it would leave nobody able to manage tenants.
+   * admin token (iam:platform-admin and iam:admin) is kept (409): without it nobody could manage
+   * tenants or mint the next admin token. Only a platform-level revocation takes the platform
+   * tokens' locks; a tenant's token never waits on them.
    */
   async revoke(caller: AdminPrincipal, id: string): Promise<void> {
     const scope = isPlatformAdmin(caller) ? {} : { tenantId: await this.ownTenant(caller) };
     await this.dataSource.transaction(async (em) => {
       const target = await em.findOneBy(AdminTokenEntity, { id, ...scope });
       if (!target) throw new NotFoundException(`admin token ${id} does not exist`);
-      // Locking every working platform token serialises concurrent revocations of the last two.
-      const platform: Array<{ id: string }> = await em.query(
-        `SELECT id FROM admin_tokens
-          WHERE tenant_id IS NULL AND $1 = ANY(permissions) AND (expires_at IS NULL OR expires_at > now())
-          FOR UPDATE`,
-        [AdminPermission.PlatformAdmin],
-      );
-      if (platform.length === 1 && platform[0]!.id === id) {
-        throw new ConflictException(
-          `admin token ${id} is the last working platform admin token: create another one (POST /v1/admin-tokens) before revoking it`,
-        );
+      if (target.tenantId === null) {
+        const working = await workingPlatformAdminTokenIds(em, true);
+        if (working.length === 1 && working[0] === id) {
+          throw new ConflictException(
+            `admin token ${id} is the last working platform admin token (${PLATFORM_ADMIN_PERMISSIONS.join(
+              ' and ',
+            )}): create another one (POST /v1/admin-tokens) before revoking it`,
+          );
+        }
       }
       await em.delete(AdminTokenEntity, { id });
     });
@@ -124,7 +129,24 @@ export class AdminTokensService {
     return caller.tenantId;
   }
 
+  /**
+   * A token never outlives the admin token creating it. A JWT caller has no such bound we can see:
+   * its `exp` ends a session, while its holder's right to act lives in the issuer and may end any
+   * day. So what a JWT mints expires too, after 90 days unless asked otherwise, at most a year:
+   * someone who leaves keeps no permanent credential minted during a 15-minute session.
+   */
   private expiry(creator: AdminPrincipal, days: number | undefined): Date | null {
+    if (creator.via === 'jwt') {
+      if (days !== undefined && days > JWT_MINTED_MAX_DAYS) {
+        throw new FieldValidationException([
+          {
+            field: 'expiresInDays',
+            message: `a token created with a JWT lives at most ${JWT_MINTED_MAX_DAYS} days`,
+          },
+        ]);
+      }
+      days ??= JWT_MINTED_DEFAULT_DAYS;
+    }
     const requested = days === undefined ? null : new Date(Date.now() + days * DAY_MS);
     const limit = creator.expiresAt;
     if (!limit) return requested;

@@ -28,7 +28,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const permissions = readPermissions(claims[this.config.IAM_JWT_PERMISSIONS_CLAIM]);
     const tenant = claims[this.config.IAM_JWT_TENANT_CLAIM];
     const tenantId = typeof tenant === 'string' && tenant.length > 0 ? tenant : null;
-    // A JWT's exp is a session length, not a grant: it does not cap the tokens its holder creates.
+    // A JWT's exp is a session length, not a grant: it does not cap the tokens its holder creates
+    // (AdminTokensService gives those a lifetime of their own instead).
     return adminPrincipal({
       tenantId,
       permissions,

@@ -1,18 +1,20 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminTokenEntity, TenantEntity } from '@app/database';
-import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
-import { AdminPermission } from '../auth/admin-principal';
+import { TenantEntity } from '@app/database';
+import {
+  insertPlatformAdminToken,
+  workingPlatformAdminTokenIds,
+} from '../admin-tokens/platform-admin-tokens';
 import { IamAdminConfig } from '../config/iam-admin.config';
-
-const BOOTSTRAP_LOCK_KEY = 76_437_645;
+import { lockInstallation, markBootstrapped } from './installation';
 
 /**
  * First start of an empty installation: creates the default tenant and a platform-level admin
  * token, taken from IAM_BOOTSTRAP_ADMIN_TOKEN (its iamadm_ prefix checked with the configuration) or
- * generated and printed once. Later starts do nothing, even once the bootstrap token is revoked: an
- * old IAM_BOOTSTRAP_ADMIN_TOKEN left in the environment never comes back.
+ * generated and printed once, and records that the installation is bootstrapped. Later starts do
+ * nothing, even once every admin token is gone: an old IAM_BOOTSTRAP_ADMIN_TOKEN left in the
+ * environment never comes back. Lost every platform token? `npm run admin:recover`.
  */
 @Injectable()
 export class BootstrapService implements OnApplicationBootstrap {
@@ -25,21 +27,25 @@ export class BootstrapService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const generated = await this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
-      if ((await em.count(AdminTokenEntity)) > 0) return undefined;
+      if ((await lockInstallation(em)).bootstrapped) {
+        if (this.config.IAM_BOOTSTRAP_ADMIN_TOKEN) {
+          this.logger.warn('IAM_BOOTSTRAP_ADMIN_TOKEN is ignored: this installation is bootstrapped already');
+        }
+        if ((await workingPlatformAdminTokenIds(em)).length === 0) {
+          this.logger.warn(
+            'no working platform admin token is left: run npm run admin:recover with database access',
+          );
+        }
+        return undefined;
+      }
       let tenant = await em.findOneBy(TenantEntity, { isDefault: true });
       tenant ??= await em.save(em.create(TenantEntity, { displayName: 'Default tenant', isDefault: true }));
-      const token = this.config.IAM_BOOTSTRAP_ADMIN_TOKEN ?? generateBearerSecret(SECRET_PREFIX.adminToken);
-      await em.save(
-        em.create(AdminTokenEntity, {
-          tokenHash: digestBearerSecret(token),
-          description: 'bootstrap admin token',
-          tenantId: null,
-          permissions: [AdminPermission.PlatformAdmin, AdminPermission.IamAdmin],
-          tokenHint: token.slice(-4),
-          createdBy: 'bootstrap',
-        }),
-      );
+      const { token } = await insertPlatformAdminToken(em, {
+        description: 'bootstrap admin token',
+        createdBy: 'bootstrap',
+        token: this.config.IAM_BOOTSTRAP_ADMIN_TOKEN,
+      });
+      await markBootstrapped(em);
       this.logger.log(
         { defaultTenantId: tenant.id },
         'installation bootstrapped: default tenant and admin token',

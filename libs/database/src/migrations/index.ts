@@ -4,7 +4,9 @@ import { Groups1764230400000 } from './1764230400000-Groups';
 import { SubjectEventsOutbox1764316800000 } from './1764316800000-SubjectEventsOutbox';
 import { SsoLogin1764403200000 } from './1764403200000-SsoLogin';
 import { Webhooks1764489600000 } from './1764489600000-Webhooks';
+import { SubjectsEntraOidUnique1764576000100 } from './1764576000100-SubjectsEntraOidUnique';
 import { AdminTokenLifecycle1764662400000 } from './1764662400000-AdminTokenLifecycle';
+import { InstallationBootstrap1764662400100 } from './1764662400100-InstallationBootstrap';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -14,5 +16,7 @@ export const MIGRATIONS = [
   SubjectEventsOutbox1764316800000,
   SsoLogin1764403200000,
   Webhooks1764489600000,
+  SubjectsEntraOidUnique1764576000100,
   AdminTokenLifecycle1764662400000,
+  InstallationBootstrap1764662400100,
 ];
