@@ -11,13 +11,12 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
 } from 'class-validator';
 import { AdminTokenEntity } from '@app/database';
 import { AdminPermission } from '../auth/admin-principal';
+import { NotNullIfPresent } from '../errors/validation';
 
 const PERMISSIONS = Object.values(AdminPermission);
-const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 export class AdminTokenCreateDto {
   @ApiProperty({ example: 'CI pipeline for Contoso' })
