@@ -6,9 +6,12 @@ module.exports = {
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest'] },
   // ESM-only packages that Node 20 loads through require(esm) but Jest's module system does not.
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
-  moduleNameMapper: { '^@app/(contracts|database|platform|scim|testing|events)(.*)$': '<rootDir>/libs/$1/src$2' },
+  moduleNameMapper: {
+    '^@app/(contracts|database|platform|scim|events)(.*)$': '<rootDir>/libs/$1/src$2',
+    '^@test/support(.*)$': '<rootDir>/test/support$1',
+  },
   setupFiles: ['reflect-metadata'],
-  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

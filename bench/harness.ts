@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Client } from 'pg';
-import { ChildService, spawnService } from '@app/testing';
+import { ChildService, spawnService } from '@test/support';
 
 export const BENCH_DATABASE =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/iam_bench';

@@ -6,7 +6,7 @@ import {
   RunningApp,
   seedProviderBody,
   startIamAdmin,
-} from '@app/testing';
+} from '@test/support';
 
 describe('IAM admin API (real PostgreSQL and Redis)', () => {
   let iam: RunningApp;

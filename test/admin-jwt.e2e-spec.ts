@@ -8,7 +8,7 @@ import {
   PLATFORM_PERMISSIONS,
   RunningApp,
   startIamAdmin,
-} from '@app/testing';
+} from '@test/support';
 
 /** A real OpenID issuer on loopback: discovery document and JWKS, keys made for this run. */
 async function startIssuer(): Promise<{ url: string; key: KeyObject; close(): Promise<void> }> {

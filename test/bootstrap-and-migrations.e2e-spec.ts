@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsWithLock, MIGRATIONS } from '@app/database';
-import { createScratchDatabase, http, spawnIamAdmin, startIamAdmin } from '@app/testing';
+import { createScratchDatabase, http, spawnIamAdmin, startIamAdmin } from '@test/support';
 import { InstallationBootstrap1764662400100 } from '../libs/database/src/migrations/1764662400100-InstallationBootstrap';
 
 describe('first start of an empty installation', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScimStack, startScimStack } from '@app/testing';
+import { ScimStack, startScimStack } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

@@ -1,4 +1,4 @@
-import { RunningApp, startIamAdmin, startScimGateway, http } from '@app/testing';
+import { RunningApp, startIamAdmin, startScimGateway, http } from '@test/support';
 
 describe('health endpoints (both services, real PostgreSQL and Redis)', () => {
   let iam: RunningApp;

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, http, seedProviderBody } from '@app/testing';
+import { freePort, http, seedProviderBody } from '@test/support';
 
 /** `npm run local` as a newcomer runs it: no DATABASE_URL, no REDIS_URL, a fresh data directory. */
 async function launch(

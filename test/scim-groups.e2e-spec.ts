@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { http, ScimStack, startScimStack, withTenant } from '@app/testing';
+import { http, ScimStack, startScimStack, withTenant } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

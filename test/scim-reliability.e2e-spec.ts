@@ -15,7 +15,7 @@ import {
   startScimGateway,
   startScimStack,
   withTenant,
-} from '@app/testing';
+} from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const user = (userName: string) => ({ schemas: [USER], userName, active: true, displayName: userName });

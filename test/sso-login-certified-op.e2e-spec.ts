@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { appPkce, Browser, http, ScimStack, startScimStack } from '@app/testing';
-import { CertifiedOp } from '../libs/testing/src/certified-op';
+import { appPkce, Browser, http, ScimStack, startScimStack } from '@test/support';
+import { CertifiedOp } from './support/certified-op';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 

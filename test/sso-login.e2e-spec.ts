@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { appPkce, Browser, FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@app/testing';
+import { appPkce, Browser, FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

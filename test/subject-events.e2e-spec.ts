@@ -14,7 +14,7 @@ import {
   startScimGateway,
   startScimStack,
   withTenant,
-} from '@app/testing';
+} from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
-import { eventually, http, ScimStack, startScimStack } from '@app/testing';
+import { eventually, http, ScimStack, startScimStack } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 

@@ -20,7 +20,7 @@ import {
   startScimStack,
   testFileDatabaseUrl,
   withTenant,
-} from '@app/testing';
+} from '@test/support';
 import { SEALED_COLUMNS } from '../../apps/iam-admin/src/crypto/sealed-columns';
 import { SecretCipher } from '../../apps/iam-admin/src/crypto/secret-cipher';
 import { secretKeyRing } from '../../apps/iam-admin/src/crypto/secret-keys';

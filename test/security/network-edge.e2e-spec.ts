@@ -18,7 +18,7 @@ import {
   startScimStack,
   uniqueQueuePrefix,
   withTenant,
-} from '@app/testing';
+} from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';

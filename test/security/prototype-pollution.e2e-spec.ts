@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { http, ScimStack, startScimStack } from '@app/testing';
+import { http, ScimStack, startScimStack } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

@@ -12,7 +12,7 @@ import {
   RunningApp,
   ScimStack,
   startScimStack,
-} from '@app/testing';
+} from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

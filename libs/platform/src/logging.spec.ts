@@ -1,6 +1,6 @@
 import { IsEmail, validate } from 'class-validator';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { testFileDatabaseUrl } from '@app/testing';
+import { testFileDatabaseUrl } from '@test/support';
 import { errorForLog, isHealthProbe, redactValues, urlForLog, withoutLoginSecrets } from './logging';
 
 const PERSON = 'bjensen.pii@contoso.com';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { TEST_REDIS_URL } from '@app/testing';
+import { TEST_REDIS_URL } from '@test/support';
 import { RateLimiter } from './rate-limit';
 
 describe('RateLimiter', () => {

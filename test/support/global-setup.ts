@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, runMigrationsWithLock } from '../../database/src';
+import { dataSourceOptions, runMigrationsWithLock } from '../../libs/database/src';
 import { fileDatabasePrefix, scratchDatabasePrefix } from './database';
 import { TEST_DATABASE_URL } from './env';
 

@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateEnvironment } from '@app/platform';
-import { IamAdminConfig } from '../../../apps/iam-admin/src/config/iam-admin.config';
-import { createIamAdminApp } from '../../../apps/iam-admin/src/iam-admin.app';
-import { ScimGatewayConfig } from '../../../apps/scim-gateway/src/config/scim-gateway.config';
-import { createScimGatewayApp } from '../../../apps/scim-gateway/src/scim-gateway.app';
+import { IamAdminConfig } from '../../apps/iam-admin/src/config/iam-admin.config';
+import { createIamAdminApp } from '../../apps/iam-admin/src/iam-admin.app';
+import { ScimGatewayConfig } from '../../apps/scim-gateway/src/config/scim-gateway.config';
+import { createScimGatewayApp } from '../../apps/scim-gateway/src/scim-gateway.app';
 import { testFileDatabaseUrl } from './database';
 import { baseEnv } from './env';
 import { LogCapture } from './log-capture';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-/** The repository root, from source (libs/testing/src) or from dist/libs/testing/src alike. */
+/** The repository root, from source (test/support) or from dist/test/support alike. */
 const ROOT = ((dir: string): string => {
   while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   return dir;
