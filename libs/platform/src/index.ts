@@ -10,3 +10,6 @@ export * from './rate-limit';
 export * from './config.module';
 export * from './service-config';
 export * from './infrastructure';
+export * from './time-limit';
+export * from './bearer';
+export * from './unexpected-error';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
+import { withTimeLimit } from './time-limit';
 
 /** One counter a request is charged to: `key` names who is counted (never a raw secret). */
 export interface RateLimitCounter {
@@ -79,17 +80,9 @@ export class RateLimiter {
   }
 
   private async withinTimeout<T>(pending: Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.redisTimeoutMs);
-    });
-    try {
-      const result = await Promise.race([pending.catch(() => undefined), timeout]);
-      if (result === undefined) this.warn();
-      return result;
-    } finally {
-      clearTimeout(timer);
-    }
+    const result = await withTimeLimit(pending, this.redisTimeoutMs).catch(() => undefined);
+    if (result === undefined) this.warn();
+    return result;
   }
 
   private warn(): void {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { reportUnexpectedError } from '@app/platform';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -24,14 +24,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
         );
       return;
     }
-    const correlationId = randomUUID();
-    this.logger.error({ err: exception, correlationId }, 'unhandled error in the admin API');
-    void reply.status(500).send({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: `internal error; quote correlation id ${correlationId}`,
-      correlationId,
-    });
+    const { correlationId, message } = reportUnexpectedError(this.logger, exception, 'the admin API');
+    void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message, correlationId });
   }
 }
 

@@ -5,7 +5,7 @@ import {
   scimTokenRevokedChannel,
   tenantDisabledChannel,
 } from '@app/contracts';
-import { REDIS_CLIENT } from '@app/platform';
+import { REDIS_CLIENT, withTimeLimit } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 
 /** How long a revoke waits for Redis before answering anyway. */
@@ -57,14 +57,7 @@ export class ScimAccessAnnouncer {
   }
 
   private publish(channel: string, id: string): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer from Redis in ${PUBLISH_TIMEOUT_MS} ms`)),
-        PUBLISH_TIMEOUT_MS,
-      );
-    });
-    return Promise.race([this.redis.publish(channel, id), timeout]).finally(() => clearTimeout(timer));
+    return withTimeLimit(this.redis.publish(channel, id), PUBLISH_TIMEOUT_MS, 'Redis PUBLISH');
   }
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerCredential } from '@app/platform';
 import { BrowserBindingCookie } from './browser-binding';
 import { EntraOidcGuard, LoginOutcome } from './entra-oidc.strategy';
 import { IamTokenClaims, IamTokensService } from './iam-tokens.service';
@@ -102,7 +103,7 @@ function finished(outcome: LoginOutcome): LoginResult {
 }
 
 function bearer(authorization?: string): string {
-  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-  if (!match) throw new UnauthorizedException('a Bearer access token is required');
-  return match[1]!;
+  const credential = bearerCredential(authorization);
+  if (!credential) throw new UnauthorizedException('a Bearer access token is required');
+  return credential;
 }

@@ -9,7 +9,7 @@ import {
   QueueName,
   ResourceSnapshot,
 } from '@app/contracts';
-import { redisConnection } from '@app/platform';
+import { redisConnection, withTimeLimit } from '@app/platform';
 import { ScimError } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ScimPrincipal } from '../scim-auth/scim-principal';
@@ -72,7 +72,7 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
     let outcome: ProvisioningOutcome;
     try {
       // Both steps share one deadline: with Redis away the add itself waits for a reconnect.
-      const job = await withDeadline(
+      const job = await withTimeLimit(
         this.queue.add(name, command, {
           jobId: command.commandId,
           attempts: 25,
@@ -81,7 +81,8 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
           removeOnComplete: { age: 3600, count: 100_000 },
           removeOnFail: { age: 7 * 24 * 3600 },
         }),
-        deadline,
+        deadline - Date.now(),
+        'queueing the provisioning command',
       );
       outcome = (await job.waitUntilFinished(
         this.events,
@@ -95,12 +96,4 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
       throw new ScimError(outcome.failure.status, outcome.failure.detail, outcome.failure.scimType);
     return outcome.subject;
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('deadline passed')), Math.max(1, deadline - Date.now()));
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { bearerCredential } from '@app/platform';
 import { ScimError } from '@app/scim';
 import { ScimRequest } from './scim-principal';
 import { ScimTokensService } from './scim-tokens.service';
@@ -20,10 +21,9 @@ export class ScimAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ScimRequest>();
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new ScimUnauthorized('a Bearer SCIM token is required');
-    const principal = await this.tokens.authenticate(match[1]!);
+    const credential = bearerCredential(request.headers.authorization);
+    if (!credential) throw new ScimUnauthorized('a Bearer SCIM token is required');
+    const principal = await this.tokens.authenticate(credential);
     if (!principal) throw new ScimUnauthorized('the SCIM token is unknown, revoked or expired');
     const pathTenant = request.params.tenantId;
     if (pathTenant !== undefined && pathTenant.toLowerCase() !== principal.tenantId) {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { reportUnexpectedError } from '@app/platform';
 import type { FastifyReply } from 'fastify';
 import { ScimError } from '@app/scim';
 import { SCIM_MEDIA_TYPE } from './scim-media';
@@ -25,9 +25,7 @@ export function toScimError(exception: unknown, logger: Logger): ScimError {
       Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
     );
   }
-  const correlationId = randomUUID();
-  logger.error({ err: exception, correlationId }, 'unhandled error in the SCIM API');
-  return new ScimError(500, `internal error; quote correlation id ${correlationId}`);
+  return new ScimError(500, reportUnexpectedError(logger, exception, 'the SCIM API').message);
 }
 
 export function sendScimError(reply: FastifyReply, error: ScimError): void {

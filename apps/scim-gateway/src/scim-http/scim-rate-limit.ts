@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
 import {
+  bearerCredential,
   digestBearerSecret,
   installRateLimit,
   isHealthProbe,
@@ -40,7 +41,7 @@ function scimCounters(request: FastifyRequest, config: ScimGatewayConfig): RateL
   const counters: RateLimitCounter[] = [
     { key: `scim-ip:${request.ip}`, limit: config.SCIM_RATE_LIMIT_PER_IP },
   ];
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+  const token = bearerCredential(request.headers.authorization);
   if (token)
     counters.push({
       key: `scim-token:${digestBearerSecret(token)}`,

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis-client.module';
+import { withTimeLimit } from '../time-limit';
 
 type Check = 'ok' | string;
 
@@ -38,17 +39,9 @@ export class HealthController {
 
 async function probe(check: () => Promise<unknown>): Promise<Check> {
   try {
-    await withTimeout(check(), 2000);
+    await withTimeLimit(check(), 2000);
     return 'ok';
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
