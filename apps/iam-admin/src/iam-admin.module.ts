@@ -9,12 +9,12 @@ import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { IamAdminConfig } from './config/iam-admin.config';
 import { CryptoModule } from './crypto/crypto.module';
 import { EventsModule } from './events/events.module';
-import { DirectoryModule } from './directory/directory.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
 import { SsoLoginModule } from './sso-login/sso-login.module';
+import { SubjectsModule } from './subjects/subjects.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -47,7 +47,7 @@ export class IamAdminModule {
         ScimTokensModule,
         EventsModule,
         ProvisioningModule,
-        DirectoryModule,
+        SubjectsModule,
         SsoLoginModule,
         WebhooksModule,
       ],

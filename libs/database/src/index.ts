@@ -1,5 +1,7 @@
 export * from './entities';
 export * from './migrations';
 export * from './data-source-options';
+export * from './db';
 export * from './migrate';
+export * from './postgres-errors';
 export * from './returned-rows';

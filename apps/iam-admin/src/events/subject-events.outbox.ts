@@ -68,6 +68,11 @@ export function subjectUpdateType(
   return SubjectEventType.SubjectUpdated;
 }
 
+/** What events carry as a subject's or group's state: its id and SCIM document (documents hold no secrets). */
+export function stateOf(row: { id: string; document: Record<string, unknown> }): Record<string, unknown> {
+  return { id: row.id, ...row.document };
+}
+
 /** Top-level attributes whose values differ. */
 export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);

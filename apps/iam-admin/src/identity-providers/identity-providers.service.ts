@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
+import {
+  IdentityProviderEntity,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  ScimTokenEntity,
+} from '@app/database';
 import { OutboundAddressPolicy } from '@app/platform';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
-import { isForeignKeyViolation, isUniqueViolation } from '../errors/postgres-errors';
+
 import { FieldValidationException } from '../errors/validation';
 import { assertOutboundUrl } from '../outbound/outbound-url';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';

@@ -9,16 +9,25 @@ import {
   ResourceSnapshot,
   SubjectEventType,
 } from '@app/contracts';
-import { applyPatch, normalizeGroupDocument, planGroupPatch } from '@app/scim';
-import { changedAttributes, PendingEvent, SubjectEventsOutbox } from '../events/subject-events.outbox';
-import { GroupRow, GroupsRepository } from './groups.repository';
-import { lockedRow, snapshotOf, stateOf } from './snapshot';
+import { applyPatch, invalidValue, normalizeGroupDocument, planGroupPatch } from '@app/scim';
+import {
+  changedAttributes,
+  PendingEvent,
+  stateOf,
+  SubjectEventsOutbox,
+} from '../events/subject-events.outbox';
+import { GroupRow, GroupsRepository } from '../subjects/groups.repository';
+import { MembershipsRepository } from '../subjects/memberships.repository';
+import { SubjectsRepository } from '../subjects/subjects.repository';
+import { lockedRow, snapshotOf } from './snapshot';
 
 /** Group commands: the document through the PATCH engine, membership as row deltas, each with its events. */
 @Injectable()
 export class GroupCommandsHandler {
   constructor(
     private readonly groups: GroupsRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly subjects: SubjectsRepository,
     private readonly events: SubjectEventsOutbox,
   ) {}
 
@@ -28,7 +37,7 @@ export class GroupCommandsHandler {
       provider: command.provider,
       source: 'scim',
     });
-    const added = await this.groups.addMembers(em, group, command.members);
+    const added = await this.addMembers(em, group, command.members);
     await this.events.record(em, 'scim', [
       {
         type: SubjectEventType.GroupCreated,
@@ -47,7 +56,7 @@ export class GroupCommandsHandler {
     const delta =
       command.members === undefined
         ? { added: [], removed: [] }
-        : await this.groups.replaceMembers(em, group, command.members);
+        : await this.replaceMembers(em, group, command.members);
     return this.finish(em, group, document, delta.added, delta.removed);
   }
 
@@ -62,19 +71,19 @@ export class GroupCommandsHandler {
           document = normalizeGroupDocument(applyPatch(document, step.operations)).document;
           break;
         case 'addMembers':
-          added.push(...(await this.groups.addMembers(em, group, step.ids)));
+          added.push(...(await this.addMembers(em, group, step.ids)));
           break;
         case 'removeMembers':
-          removed.push(...(await this.groups.removeMembers(em, group, step.ids)));
+          removed.push(...(await this.memberships.remove(em, group, step.ids)));
           break;
         case 'replaceMembers': {
-          const delta = await this.groups.replaceMembers(em, group, step.ids);
+          const delta = await this.replaceMembers(em, group, step.ids);
           added.push(...delta.added);
           removed.push(...delta.removed);
           break;
         }
         case 'removeAllMembers':
-          removed.push(...(await this.groups.removeAllMembers(em, group)));
+          removed.push(...(await this.memberships.removeAll(em, group)));
           break;
       }
     }
@@ -83,12 +92,41 @@ export class GroupCommandsHandler {
 
   async delete(em: EntityManager, command: DeleteGroupCommand): Promise<null> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
-    const members = await this.groups.delete(em, group);
+    const members = await this.memberships.removeAll(em, group);
+    await this.groups.delete(em, group);
     await this.events.record(em, 'scim', [
       ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, group, members),
       { type: SubjectEventType.GroupDeleted, tenantId: group.tenantId, groupId: group.id, state: null },
     ]);
     return null;
+  }
+
+  /** Adds members (existing ones are left alone); returns the subjects that became members. */
+  private async addMembers(em: EntityManager, group: GroupRow, ids: string[]): Promise<string[]> {
+    return this.memberships.add(em, group, await this.requireSubjects(em, group.tenantId, ids));
+  }
+
+  private async replaceMembers(
+    em: EntityManager,
+    group: GroupRow,
+    ids: string[],
+  ): Promise<{ added: string[]; removed: string[] }> {
+    const members = await this.requireSubjects(em, group.tenantId, ids);
+    const removed = await this.memberships.removeAllBut(em, group, members);
+    return { added: await this.memberships.add(em, group, members), removed };
+  }
+
+  /** Members must be live subjects of the group's tenant: the others are refused, by id. */
+  private async requireSubjects(em: EntityManager, tenantId: string, ids: string[]): Promise<string[]> {
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    const known = await this.subjects.liveIds(em, tenantId, unique);
+    const missing = unique.filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      const shown =
+        missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
+      throw invalidValue(`members must be Users of this tenant; unknown: ${shown}`);
+    }
+    return unique;
   }
 
   /** Version and lastModified move on; events for the document change and for each membership delta. */

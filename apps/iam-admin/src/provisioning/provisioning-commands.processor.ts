@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job } from 'bullmq';
-import { ProvisioningCommand, ProvisioningOutcome, QueueName } from '@app/contracts';
+import { Job, UnrecoverableError } from 'bullmq';
+import { checkProvisioningJob, ProvisioningOutcome, QueueName } from '@app/contracts';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { ProvisioningCommandsService } from './provisioning-commands.service';
 
@@ -28,15 +28,38 @@ export class ProvisioningCommandsProcessor extends WorkerHost implements OnAppli
       .catch((error: Error) => this.logger.error({ err: error.message }, 'provisioning worker stopped'));
   }
 
-  process(job: Job<ProvisioningCommand>): Promise<ProvisioningOutcome> {
-    return this.commands.apply(job.data);
+  /**
+   * A job is checked before anything is applied (Redis is input too): a malformed command that
+   * names its id is answered with a SCIM 400 for the waiting gateway; one without is failed for
+   * good (UnrecoverableError: retrying cannot fix its shape).
+   */
+  async process(job: Job<unknown>): Promise<ProvisioningOutcome> {
+    const checked = checkProvisioningJob(job.data);
+    switch (checked.kind) {
+      case 'command':
+        return this.commands.apply(checked.command);
+      case 'refusal':
+        this.logger.warn(
+          { jobId: job.id, commandId: checked.commandId, err: checked.outcome.failure.detail },
+          'malformed provisioning command refused',
+        );
+        return checked.outcome;
+      case 'unanswerable':
+        throw new UnrecoverableError(`malformed provisioning job: ${checked.problem}`);
+    }
   }
 
   @OnWorkerEvent('failed')
-  onFailed(job: Job<ProvisioningCommand> | undefined, error: Error): void {
+  onFailed(job: Job<unknown> | undefined, error: Error): void {
     // Faults (database down, …) are retried with back-off; the payload is not logged (it holds personal data).
+    const name = (job?.data as { name?: unknown } | undefined)?.name;
     this.logger.warn(
-      { jobId: job?.id, command: job?.data.name, attempt: job?.attemptsMade, err: error.message },
+      {
+        jobId: job?.id,
+        command: typeof name === 'string' ? name.slice(0, 40) : undefined,
+        attempt: job?.attemptsMade,
+        err: error.message,
+      },
       'provisioning command failed',
     );
   }

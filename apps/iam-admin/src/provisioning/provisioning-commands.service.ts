@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   ProvisioningCommand,
   ProvisioningCommandName,
@@ -8,6 +8,7 @@ import {
   ProvisioningOutcome,
   ResourceSnapshot,
 } from '@app/contracts';
+import { violatedUniqueConstraint } from '@app/database';
 import { ScimError } from '@app/scim';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { GroupCommandsHandler } from './group-commands.handler';
@@ -86,12 +87,9 @@ function refusal(error: unknown): ProvisioningFailure | undefined {
       detail: error.detail,
     };
   }
-  if (error instanceof QueryFailedError) {
-    const driver = error.driverError as { code?: string; constraint?: string };
-    const detail = driver.code === '23505' && driver.constraint ? UNIQUENESS[driver.constraint] : undefined;
-    if (detail) return { status: 409, scimType: 'uniqueness', detail };
-  }
-  return undefined;
+  const constraint = violatedUniqueConstraint(error);
+  const detail = constraint === undefined ? undefined : UNIQUENESS[constraint];
+  return detail === undefined ? undefined : { status: 409, scimType: 'uniqueness', detail };
 }
 
 function assertUnreachable(value: never): never {

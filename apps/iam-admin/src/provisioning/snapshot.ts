@@ -31,8 +31,3 @@ export function lockedRow<T extends { version: number }>(
   }
   return row;
 }
-
-/** What events carry as a subject's or group's state: its id and SCIM document (documents hold no secrets). */
-export function stateOf(row: { id: string; document: Record<string, unknown> }): Record<string, unknown> {
-  return { id: row.id, ...row.document };
-}

@@ -9,22 +9,28 @@ import {
   ResourceSnapshot,
   SubjectEventType,
 } from '@app/contracts';
-import { SubjectEntity } from '@app/database';
 import { applyPatch, normalizeUserDocument, UserDocument } from '@app/scim';
-import { changedAttributes, SubjectEventsOutbox, subjectUpdateType } from '../events/subject-events.outbox';
-import { lockedRow, snapshotOf, stateOf } from './snapshot';
-import { SubjectColumns, SubjectsRepository } from './subjects.repository';
+import {
+  changedAttributes,
+  stateOf,
+  SubjectEventsOutbox,
+  subjectUpdateType,
+} from '../events/subject-events.outbox';
+import { MembershipsRepository } from '../subjects/memberships.repository';
+import { SubjectRow, subjectColumnsOf, SubjectsRepository } from '../subjects/subjects.repository';
+import { lockedRow, snapshotOf } from './snapshot';
 
 /** User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its events. */
 @Injectable()
 export class UserCommandsHandler {
   constructor(
     private readonly subjects: SubjectsRepository,
+    private readonly memberships: MembershipsRepository,
     private readonly events: SubjectEventsOutbox,
   ) {}
 
   async create(em: EntityManager, command: CreateUserCommand): Promise<ResourceSnapshot> {
-    const columns = columnsOf(normalizeUserDocument(command.document));
+    const columns = subjectColumnsOf(normalizeUserDocument(command.document));
     const subject = await this.subjects.insert(em, command.tenantId, columns, {
       provider: command.provider,
       source: 'scim',
@@ -50,9 +56,11 @@ export class UserCommandsHandler {
     return this.write(em, subject, normalizeUserDocument(applyPatch(subject.document, command.operations)));
   }
 
+  /** Deprovisioning: the row stays as a tombstone; its memberships end, each with its event. */
   async delete(em: EntityManager, command: DeleteUserCommand): Promise<null> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    const groups = await this.subjects.markDeleted(em, subject);
+    const groups = await this.memberships.removeSubjectEverywhere(em, subject);
+    await this.subjects.markDeleted(em, subject);
     const base = { tenantId: subject.tenantId, subjectId: subject.id };
     await this.events.record(em, 'scim', [
       ...groups.map((group) => ({
@@ -69,11 +77,11 @@ export class UserCommandsHandler {
   /** A change that changes nothing leaves version, lastModified and the event stream alone. */
   private async write(
     em: EntityManager,
-    subject: SubjectEntity,
+    subject: SubjectRow,
     document: UserDocument,
   ): Promise<ResourceSnapshot> {
     if (isDeepStrictEqual(document, subject.document)) return snapshotOf(subject);
-    const updated = await this.subjects.update(em, subject, columnsOf(document));
+    const updated = await this.subjects.update(em, subject, subjectColumnsOf(document));
     await this.events.record(em, 'scim', [
       {
         type: subjectUpdateType(subject.document, document),
@@ -91,17 +99,7 @@ export class UserCommandsHandler {
     tenantId: string,
     id: string,
     ifMatchVersion?: number,
-  ): Promise<SubjectEntity> {
+  ): Promise<SubjectRow> {
     return lockedRow('User', id, await this.subjects.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
-}
-
-function columnsOf(document: UserDocument): SubjectColumns {
-  return {
-    userName: document.userName,
-    externalId: typeof document.externalId === 'string' ? document.externalId : null,
-    displayName: typeof document.displayName === 'string' ? document.displayName : null,
-    active: document.active !== false,
-    document,
-  };
 }

@@ -7,8 +7,8 @@ import { DataSource } from 'typeorm';
 import { SubjectEventType } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { SubjectEventsOutbox } from '../events/subject-events.outbox';
-import { stateOf } from '../provisioning/snapshot';
+import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { SubjectsRepository } from '../subjects/subjects.repository';
 import { SigningKeysService } from './signing-keys.service';
 
 export interface IamTokenClaims {
@@ -36,6 +36,7 @@ export class IamTokensService {
     private readonly config: IamAdminConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subjects: SubjectsRepository,
     private readonly events: SubjectEventsOutbox,
   ) {}
 
@@ -90,10 +91,7 @@ export class IamTokensService {
     const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     await this.redis.set(this.revokedKey(claims.jti), '1', 'EX', ttl);
     await this.dataSource.transaction(async (em) => {
-      const [subject] = await em.query(`SELECT id, document FROM subjects WHERE id = $1 AND tenant_id = $2`, [
-        claims.sub,
-        claims.tid,
-      ]);
+      const subject = await this.subjects.find(em, claims.tid, claims.sub);
       if (!subject) return;
       await this.events.record(em, 'sso-login', [
         {
@@ -109,22 +107,13 @@ export class IamTokensService {
 
   /** The session goes on only while its subject, tenant and provider would still let it sign in. */
   private async requireLiveSession(claims: IamTokenClaims): Promise<void> {
-    const [row] = await this.dataSource.query(
-      `SELECT s.active, s.deleted_at IS NOT NULL AS deleted, t.enabled AS "tenantEnabled",
-              p.enabled AND p.login_enabled AS "providerEnabled"
-         FROM subjects s
-         JOIN tenants t ON t.id = s.tenant_id
-         LEFT JOIN identity_providers p ON p.tenant_id = s.tenant_id AND p.scheme = $3
-        WHERE s.id = $1 AND s.tenant_id = $2`,
-      [claims.sub, claims.tid, claims.idp],
-    );
+    const row = await this.subjects.sessionStanding(this.dataSource, claims.tid, claims.sub, claims.idp);
     const ended = (reason: string) => new UnauthorizedException(`the session has ended: ${reason}`);
     if (!row) throw ended('the account no longer exists');
     const reasons: Array<[boolean, string]> = [
       [row.deleted, 'the account was deprovisioned'],
       [!row.active, 'the account is deactivated'],
       [!row.tenantEnabled, 'the tenant is disabled'],
-      // Also when the provider is gone (no row joined).
       [!row.providerEnabled, 'sign-in through its identity provider is disabled'],
     ];
     const reason = reasons.find(([applies]) => applies)?.[1];

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { EventsModule } from '../events/events.module';
 import { OutboundModule } from '../outbound/outbound.module';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { SubjectsModule } from '../subjects/subjects.module';
 import { BrowserBindingCookie } from './browser-binding';
 import { EntraOidcStrategy } from './entra-oidc.strategy';
 import { IamTokensService } from './iam-tokens.service';
@@ -19,7 +20,8 @@ import { WellKnownController } from './well-known.controller';
   imports: [
     PassportModule,
     TypeOrmModule.forFeature([IdentityProviderEntity, TenantEntity]),
-    ProvisioningModule,
+    SubjectsModule,
+    EventsModule,
     OutboundModule,
   ],
   controllers: [LoginController, WellKnownController],

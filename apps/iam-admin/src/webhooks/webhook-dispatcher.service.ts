@@ -1,6 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
 import { SubjectEvent, WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app/contracts';
 import { SubjectEventConsumer } from '@app/events';
 import { IamAdminConfig } from '../config/iam-admin.config';
@@ -17,6 +19,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
   private consumer?: SubjectEventConsumer;
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly webhooks: WebhooksRepository,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<WebhookDeliveryJob>,
     private readonly config: IamAdminConfig,
@@ -40,7 +43,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
   }
 
   private async dispatch(event: SubjectEvent): Promise<void> {
-    const subscriptions = (await this.webhooks.forTenant(event.tenantId)).filter(
+    const subscriptions = (await this.webhooks.forTenant(this.dataSource, event.tenantId)).filter(
       (s) => s.eventTypes.length === 0 || s.eventTypes.includes(event.type),
     );
     if (subscriptions.length === 0) return;

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiTags } from '@nestjs/swagger';
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
-import { PageQueryDto } from '../directory/directory.dto';
+import { pageOf, PageQueryDto } from '../page.dto';
 import {
   WebhookCreateDto,
   WebhookCreateResponseDto,
@@ -41,6 +41,6 @@ export class WebhooksController {
     @Param('id') id: string,
     @Query() page: PageQueryDto,
   ): Promise<WebhookDeadLetterDto[]> {
-    return this.webhooks.deadLetters(tenantId, id, page.limit ?? 100, page.offset ?? 0);
+    return this.webhooks.deadLetters(tenantId, id, pageOf(page));
   }
 }

@@ -1,23 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
+import { ApiProperty } from '@nestjs/swagger';
+import { CountedGroupRow } from './groups.repository';
+import { SubjectRow } from './subjects.repository';
 
 export class SubjectResponseDto {
   @ApiProperty() id: string;
@@ -30,6 +13,11 @@ export class SubjectResponseDto {
   @ApiProperty({ enum: ['scim', 'sso-jit', 'admin'] }) source: string;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
+
+  static map(s: SubjectRow): SubjectResponseDto {
+    const { id, userName, externalId, displayName, active, provider, source, createdAt, updatedAt } = s;
+    return { id, userName, externalId, displayName, active, provider, source, createdAt, updatedAt };
+  }
 }
 
 export class GroupResponseDto {
@@ -39,11 +27,9 @@ export class GroupResponseDto {
   @ApiProperty() memberCount: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
-}
 
-export class Page<T> {
-  @ApiProperty() total: number;
-  @ApiProperty() limit: number;
-  @ApiProperty() offset: number;
-  items: T[];
+  static map(g: CountedGroupRow): GroupResponseDto {
+    const { id, displayName, externalId, memberCount, createdAt, updatedAt } = g;
+    return { id, displayName, externalId, memberCount, createdAt, updatedAt };
+  }
 }
