@@ -3,10 +3,10 @@ import { APP_FILTER } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { infrastructureModules } from '@app/platform';
 import { ScimGatewayConfig } from './config/scim-gateway.config';
-import { DiscoveryModule } from './discovery/discovery.module';
+import { ScimDiscoveryModule } from './discovery/scim-discovery.module';
 import { ScimExceptionFilter } from './scim-http/scim-exception.filter';
-import { GroupsModule } from './groups/groups.module';
-import { UsersModule } from './users/users.module';
+import { ScimGroupsModule } from './groups/scim-groups.module';
+import { ScimUsersModule } from './users/scim-users.module';
 
 export interface ScimGatewayModuleOptions {
   config: ScimGatewayConfig;
@@ -26,9 +26,9 @@ export class ScimGatewayModule {
           applicationName: 'scim-gateway',
           logDestination,
         }),
-        UsersModule,
-        GroupsModule,
-        DiscoveryModule,
+        ScimUsersModule,
+        ScimGroupsModule,
+        ScimDiscoveryModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ScimExceptionFilter }],
     };

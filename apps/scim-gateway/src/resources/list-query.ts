@@ -7,7 +7,7 @@ import {
   Projection,
   SEARCH_REQUEST_SCHEMA,
 } from '@app/scim';
-import { ResourceQuery } from './resource-lister';
+import { ResourceQuery } from './scim-resource.repository';
 
 /** RFC 7644 §3.4.2 query parameters (names lower-cased by scimQuery) → a typed query and projection. */
 export function parseListQuery(

@@ -1,103 +1,133 @@
-import { Body, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { parseProjection, Projection } from '@app/scim';
-import { ScimPrincipal, ScimRequest } from '../scim-auth/scim-principal';
-import { ifMatchVersion, scimBaseUrl, scimQuery } from '../scim-http/scim-request';
+import { parseProjection } from '@app/scim';
+import { ScimAuthGuard } from '../scim-auth/scim-auth.guard';
+import { Principal, ScimPrincipal } from '../scim-auth/scim-principal';
+import { BaseUrl, IfMatch, scimQuery } from '../scim-http/scim-request';
+import { ScimResponseInterceptor } from '../scim-http/scim-response.interceptor';
+import { ScimResource, ScimResourceService } from './scim-resource.service';
+import { ScimResourceType } from './scim-resource-type';
 
-export type ScimResource = Record<string, unknown>;
-
-/** What /Users and /Groups have in common; PATCH differs (a Group PATCH answers 204). */
-export interface ScimResourceService {
-  create(principal: ScimPrincipal, body: unknown, baseUrl: string): Promise<ScimResource>;
-  get(principal: ScimPrincipal, id: string, baseUrl: string, projection: Projection): Promise<ScimResource>;
-  list(principal: ScimPrincipal, query: Record<string, unknown>, baseUrl: string): Promise<ScimResource>;
-  search(principal: ScimPrincipal, body: unknown, baseUrl: string): Promise<ScimResource>;
-  replace(
-    principal: ScimPrincipal,
-    id: string,
-    body: unknown,
-    baseUrl: string,
-    ifMatch?: number,
-  ): Promise<ScimResource>;
-  delete(principal: ScimPrincipal, id: string, ifMatch?: number): Promise<void>;
+/**
+ * Marks a resource type's controller: its endpoint under `/{tenantId}/api/scim/v2` and (tenant from
+ * the token) `/api/scim/v2`, every route behind the SCIM token guard, answers as SCIM JSON.
+ */
+export function ScimResourceEndpoint(type: ScimResourceType): ClassDecorator {
+  const path = `api/scim/v2${type.schema.endpoint}`;
+  return applyDecorators(
+    Controller([path, `:tenantId/${path}`]),
+    UseGuards(ScimAuthGuard),
+    UseInterceptors(ScimResponseInterceptor),
+  );
 }
 
-/** RFC 7644 §3 resource endpoints; subclasses give the path, the guard and PATCH. */
+/** RFC 7644 §3 resource endpoints; a subclass gives the type (ScimResourceEndpoint) and what differs. */
 export abstract class ScimResourceController {
-  protected abstract readonly resources: ScimResourceService;
+  protected constructor(protected readonly resources: ScimResourceService) {}
 
   @Post()
   @HttpCode(201)
   async create(
-    @Req() req: ScimRequest,
+    @Principal() principal: ScimPrincipal,
+    @BaseUrl() baseUrl: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScimResource> {
-    const resource = await this.resources.create(principal(req), body, scimBaseUrl(req));
-    withVersionHeaders(reply, resource).header('Location', (resource.meta as { location: string }).location);
-    return resource;
+    const resource = await this.resources.create(principal, body, baseUrl);
+    reply.header('Location', (resource.meta as { location: string }).location);
+    return withEtag(reply, resource);
   }
 
   @Get()
-  list(@Req() req: ScimRequest, @Query() query: unknown): Promise<ScimResource> {
-    return this.resources.list(principal(req), scimQuery(query), scimBaseUrl(req));
+  list(
+    @Principal() principal: ScimPrincipal,
+    @BaseUrl() baseUrl: string,
+    @Query() query: unknown,
+  ): Promise<ScimResource> {
+    return this.resources.list(principal, scimQuery(query), baseUrl);
   }
 
   @Post('.search')
   @HttpCode(200)
-  search(@Req() req: ScimRequest, @Body() body: unknown): Promise<ScimResource> {
-    return this.resources.search(principal(req), body, scimBaseUrl(req));
+  search(
+    @Principal() principal: ScimPrincipal,
+    @BaseUrl() baseUrl: string,
+    @Body() body: unknown,
+  ): Promise<ScimResource> {
+    return this.resources.search(principal, body, baseUrl);
   }
 
   @Get(':id')
   async get(
-    @Req() req: ScimRequest,
+    @Principal() principal: ScimPrincipal,
+    @BaseUrl() baseUrl: string,
     @Param('id') id: string,
     @Query() query: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScimResource> {
     const q = scimQuery(query);
     const projection = parseProjection(q.attributes, q.excludedattributes);
-    const resource = await this.resources.get(principal(req), id, scimBaseUrl(req), projection);
-    withVersionHeaders(reply, resource);
-    return resource;
+    return withEtag(reply, await this.resources.get(principal, id, baseUrl, projection));
   }
 
   @Put(':id')
   async replace(
-    @Req() req: ScimRequest,
+    @Principal() principal: ScimPrincipal,
+    @BaseUrl() baseUrl: string,
     @Param('id') id: string,
     @Body() body: unknown,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScimResource> {
-    const resource = await this.resources.replace(
-      principal(req),
-      id,
-      body,
-      scimBaseUrl(req),
-      ifMatchVersion(ifMatch),
-    );
-    withVersionHeaders(reply, resource);
-    return resource;
+    return withEtag(reply, await this.resources.replace(principal, id, body, baseUrl, ifMatch));
+  }
+
+  /**
+   * 200 with the whole resource read back, its related attribute included (RFC 7644 §3.5.2). A
+   * type may answer 204 instead by overriding this route (Groups).
+   */
+  @Patch(':id')
+  async patch(
+    @Principal() principal: ScimPrincipal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @BaseUrl() baseUrl: string,
+  ): Promise<ScimResource | undefined> {
+    await this.resources.patch(principal, id, body, ifMatch);
+    return withEtag(reply, await this.resources.readBack(principal, id, baseUrl));
   }
 
   @Delete(':id')
   @HttpCode(204)
   delete(
-    @Req() req: ScimRequest,
+    @Principal() principal: ScimPrincipal,
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatch() ifMatch: number | undefined,
   ): Promise<void> {
-    return this.resources.delete(principal(req), id, ifMatchVersion(ifMatch));
+    return this.resources.delete(principal, id, ifMatch);
   }
 }
 
-export function principal(req: ScimRequest): ScimPrincipal {
-  return req.scim!;
-}
-
-export function withVersionHeaders(reply: FastifyReply, resource: ScimResource): FastifyReply {
+/** Sets `ETag` to the resource's version and hands the resource on. */
+export function withEtag(reply: FastifyReply, resource: ScimResource): ScimResource {
   const version = (resource.meta as { version?: string } | undefined)?.version;
-  return version ? reply.header('ETag', version) : reply;
+  if (version) reply.header('ETag', version);
+  return resource;
 }

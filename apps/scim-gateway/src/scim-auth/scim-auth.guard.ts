@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { bearerCredential } from '@app/platform';
 import { ScimError } from '@app/scim';
 import { ScimRequest } from './scim-principal';
-import { ScimTokensService } from './scim-tokens.service';
+import { ScimTokenVerifier } from './scim-token-verifier';
 
 /** Thrown as 401 with `WWW-Authenticate` by the SCIM exception filter. */
 export class ScimUnauthorized extends ScimError {
@@ -17,7 +17,7 @@ export class ScimUnauthorized extends ScimError {
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
-  constructor(private readonly tokens: ScimTokensService) {}
+  constructor(private readonly tokens: ScimTokenVerifier) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ScimRequest>();

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ScimAuthGuard } from './scim-auth.guard';
-import { ScimTokensService } from './scim-tokens.service';
+import { ScimTokenLookupRepository } from './scim-token-lookup.repository';
+import { ScimTokenVerifier } from './scim-token-verifier';
 
-@Module({ providers: [ScimTokensService, ScimAuthGuard], exports: [ScimTokensService, ScimAuthGuard] })
+@Module({
+  providers: [ScimTokenLookupRepository, ScimTokenVerifier, ScimAuthGuard],
+  exports: [ScimTokenVerifier, ScimAuthGuard],
+})
 export class ScimAuthModule {}

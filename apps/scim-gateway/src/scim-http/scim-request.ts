@@ -1,3 +1,4 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { invalidValue } from '@app/scim';
 
@@ -31,3 +32,13 @@ export function ifMatchVersion(header: string | string[] | undefined): number | 
   if (!match) throw invalidValue('If-Match must be an ETag this server issued, like W/"3"');
   return Number(match[1]);
 }
+
+/** A handler parameter: the SCIM base URL of the request (scimBaseUrl). */
+export const BaseUrl = createParamDecorator((_: unknown, context: ExecutionContext): string =>
+  scimBaseUrl(context.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+/** A handler parameter: the version `If-Match` names (ifMatchVersion); a malformed header is a 400. */
+export const IfMatch = createParamDecorator((_: unknown, context: ExecutionContext): number | undefined =>
+  ifMatchVersion(context.switchToHttp().getRequest<FastifyRequest>().headers['if-match']),
+);

@@ -3,20 +3,31 @@ import { DataSource } from 'typeorm';
 import { ResourceSnapshot } from '@app/contracts';
 import { Filter, filterToSql, Paging, sortExpression, SqlMapping } from '@app/scim';
 
-/** How one resource type's rows are read: table, alias, and the condition that hides tombstones. */
+/** Where one resource type's rows live, for the shared read SQL below. */
 export interface ResourceTable {
   /** e.g. `subjects s` */
   from: string;
   alias: string;
   /** extra condition every query carries (e.g. `s.deleted_at IS NULL`), or '' */
   live: string;
+  /** Where each SCIM attribute is, for filters and sortBy. */
   mapping: SqlMapping;
-  /** A correlated subquery read in the same round trip when the response needs it (a User's groups). */
-  related?: string;
+  /**
+   * The type's multi-valued attribute kept in other rows (a User's groups, a Group's members): a
+   * correlated subquery yielding a JSON array of `{value, display}`. It is read in the same query
+   * as the resource, and only when the answer includes the attribute.
+   */
+  related: string;
 }
 
-/** A resource row, with its related rows (JSON) when they were asked for. */
-export type Row = ResourceSnapshot & { related?: Array<Record<string, string>> };
+/** One value of the related attribute: the other row's id and its display name. */
+export interface RelatedValue {
+  value: string;
+  display: string;
+}
+
+/** A resource row, with its related values when they were asked for. */
+export type ResourceRow = ResourceSnapshot & { related?: RelatedValue[] };
 
 export interface ResourceQuery {
   filter?: Filter;
@@ -25,12 +36,15 @@ export interface ResourceQuery {
   paging: Paging;
 }
 
-/** Read-only SQL for SCIM reads of one resource type, always scoped to a tenant. */
-export class ResourceLister {
+/**
+ * Read-only SQL for SCIM reads of one resource type, always scoped to a tenant. Each resource
+ * type's repository extends it with its table; IAM owns the tables and every write to them.
+ */
+export abstract class ScimResourceRepository {
   private readonly snapshot: string;
   private readonly scope: string;
 
-  constructor(
+  protected constructor(
     private readonly dataSource: DataSource,
     private readonly table: ResourceTable,
   ) {
@@ -39,27 +53,20 @@ export class ResourceLister {
     this.scope = `${a}.tenant_id = $1${table.live ? ` AND ${table.live}` : ''}`;
   }
 
-  async findById(tenantId: string, id: string, withRelated = false): Promise<Row | undefined> {
+  async findById(tenantId: string, id: string, withRelated: boolean): Promise<ResourceRow | undefined> {
     if (!isUUID(id)) return undefined;
-    const rows: Row[] = await this.dataSource.query(
+    const rows: ResourceRow[] = await this.dataSource.query(
       `SELECT ${this.columns(withRelated)} FROM ${this.table.from} WHERE ${this.scope} AND ${this.table.alias}.id = $2`,
       [tenantId, id],
     );
     return rows[0];
   }
 
-  /** The snapshot columns, plus the `related` column (e.g. a User's groups) in the same query when asked. */
-  private columns(withRelated: boolean): string {
-    return withRelated && this.table.related
-      ? `${this.snapshot}, ${this.table.related} AS related`
-      : this.snapshot;
-  }
-
   async list(
     tenantId: string,
     query: ResourceQuery,
-    withRelated = false,
-  ): Promise<{ total: number; resources: Row[] }> {
+    withRelated: boolean,
+  ): Promise<{ total: number; resources: ResourceRow[] }> {
     const a = this.table.alias;
     const params: unknown[] = [tenantId];
     let where = this.scope;
@@ -81,7 +88,7 @@ export class ResourceLister {
     const order = query.sortBy
       ? `${sortExpression(query.sortBy, this.table.mapping)} ${direction} NULLS LAST, ${stable}`
       : stable;
-    const rows: Array<Row & { total: string }> = await this.dataSource.query(
+    const rows: Array<ResourceRow & { total: string }> = await this.dataSource.query(
       `SELECT ${this.columns(withRelated)}, count(*) OVER () AS total FROM ${this.table.from} WHERE ${where}
         ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, query.paging.count, query.paging.startIndex - 1],
@@ -89,5 +96,10 @@ export class ResourceLister {
     // A page past the end has no rows to carry the window count.
     const total = rows.length > 0 ? Number(rows[0]!.total) : query.paging.startIndex > 1 ? await count() : 0;
     return { total, resources: rows.map(({ total: _total, ...resource }) => resource) };
+  }
+
+  /** The snapshot columns, plus the `related` column in the same query when asked. */
+  private columns(withRelated: boolean): string {
+    return withRelated ? `${this.snapshot}, ${this.table.related} AS related` : this.snapshot;
   }
 }

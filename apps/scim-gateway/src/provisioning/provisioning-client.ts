@@ -2,13 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue, QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import {
-  ProvisioningCommand,
-  ProvisioningCommandName,
-  ProvisioningOutcome,
-  QueueName,
-  ResourceSnapshot,
-} from '@app/contracts';
+import { ProvisioningCommand, ProvisioningOutcome, QueueName, ResourceSnapshot } from '@app/contracts';
 import { redisConnection, withTimeLimit } from '@app/platform';
 import { ScimError } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
@@ -21,10 +15,12 @@ export class ProvisioningTimeout extends ScimError {
   }
 }
 
-type CommandBody<N extends ProvisioningCommandName> = Omit<
-  Extract<ProvisioningCommand, { name: N }>,
-  'commandId' | 'tenantId' | 'provider' | 'scimTokenId' | 'name'
->;
+type WithoutEnvelope<C> = C extends ProvisioningCommand
+  ? Omit<C, 'commandId' | 'tenantId' | 'provider' | 'scimTokenId'>
+  : never;
+
+/** A provisioning command as a SCIM resource type writes it; the envelope (ids, tenant, provider) is added here. */
+export type ProvisioningRequest = WithoutEnvelope<ProvisioningCommand>;
 
 /**
  * Puts provisioning commands on the queue and waits for IAM's outcome, so Entra sees ordinary
@@ -54,26 +50,21 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
     await Promise.race([this.events?.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 
-  /** Sends a command and returns the resulting subject (null after a delete) or throws the SCIM error. */
-  async send<N extends ProvisioningCommandName>(
-    principal: ScimPrincipal,
-    name: N,
-    body: CommandBody<N>,
-  ): Promise<ResourceSnapshot | null> {
+  /** Sends a command and returns the resource it left (null after a delete) or throws the SCIM error. */
+  async send(principal: ScimPrincipal, request: ProvisioningRequest): Promise<ResourceSnapshot | null> {
     const command = {
-      ...body,
-      name,
+      ...request,
       commandId: randomUUID(),
       tenantId: principal.tenantId,
       provider: principal.provider,
       scimTokenId: principal.tokenId,
-    } as unknown as ProvisioningCommand;
+    } as ProvisioningCommand;
     const deadline = Date.now() + this.config.SCIM_COMMAND_TIMEOUT_MS;
     let outcome: ProvisioningOutcome;
     try {
       // Both steps share one deadline: with Redis away the add itself waits for a reconnect.
       const job = await withTimeLimit(
-        this.queue.add(name, command, {
+        this.queue.add(command.name, command, {
           jobId: command.commandId,
           attempts: 25,
           backoff: { type: 'exponential', delay: 200 },

@@ -1,0 +1,53 @@
+import { Controller, Get, Param, UseInterceptors } from '@nestjs/common';
+import {
+  discoveryList,
+  notFound,
+  resourceTypeResource,
+  schemaResource,
+  schemasOf,
+  serviceProviderConfig,
+} from '@app/scim';
+import { ScimGatewayConfig } from '../config/scim-gateway.config';
+import { SCIM_GROUPS } from '../groups/scim-groups.resource-type';
+import { BaseUrl } from '../scim-http/scim-request';
+import { ScimResponseInterceptor } from '../scim-http/scim-response.interceptor';
+import { SCIM_USERS } from '../users/scim-users.resource-type';
+
+/** The resource types this gateway serves (each has its module in ScimGatewayModule). */
+const RESOURCE_TYPES = [SCIM_USERS, SCIM_GROUPS].map((type) => type.schema);
+
+/** RFC 7644 §4 discovery. Public metadata: no tenant data, so no token is needed. */
+@Controller(['api/scim/v2', ':tenantId/api/scim/v2'])
+@UseInterceptors(ScimResponseInterceptor)
+export class ScimDiscoveryController {
+  constructor(private readonly config: ScimGatewayConfig) {}
+
+  @Get('ServiceProviderConfig')
+  serviceProviderConfig(@BaseUrl() baseUrl: string): Record<string, unknown> {
+    return serviceProviderConfig({ maxResults: this.config.SCIM_MAX_RESULTS }, baseUrl);
+  }
+
+  @Get('ResourceTypes')
+  resourceTypes(@BaseUrl() baseUrl: string): Record<string, unknown> {
+    return discoveryList(RESOURCE_TYPES.map((t) => resourceTypeResource(t, baseUrl)));
+  }
+
+  @Get('ResourceTypes/:name')
+  resourceType(@BaseUrl() baseUrl: string, @Param('name') name: string): Record<string, unknown> {
+    const type = RESOURCE_TYPES.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (!type) throw notFound(`no resource type ${name}`);
+    return resourceTypeResource(type, baseUrl);
+  }
+
+  @Get('Schemas')
+  schemas(@BaseUrl() baseUrl: string): Record<string, unknown> {
+    return discoveryList(schemasOf(RESOURCE_TYPES).map((s) => schemaResource(s, baseUrl)));
+  }
+
+  @Get('Schemas/:id')
+  schema(@BaseUrl() baseUrl: string, @Param('id') id: string): Record<string, unknown> {
+    const schema = schemasOf(RESOURCE_TYPES).find((s) => s.id.toLowerCase() === id.toLowerCase());
+    if (!schema) throw notFound(`no schema ${id}`);
+    return schemaResource(schema, baseUrl);
+  }
+}
