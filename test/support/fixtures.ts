@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { AdminTokenEntity } from '@app/database';
 import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
+import { AdminTokensRepository } from '../../apps/iam-admin/src/admin-tokens/admin-tokens.repository';
 import type { RunningApp } from './apps';
 
 export interface HttpResult<T = any> {
@@ -47,10 +47,15 @@ export async function issueAdminToken(
   tenantId: string | null = null,
 ): Promise<string> {
   const token = generateBearerSecret(SECRET_PREFIX.adminToken);
-  const repo = iam.app.get(DataSource).getRepository(AdminTokenEntity);
-  await repo.save(
-    repo.create({ tokenHash: digestBearerSecret(token), description: 'test', tenantId, permissions }),
-  );
+  await new AdminTokensRepository().insert(iam.app.get(DataSource), {
+    tokenHash: digestBearerSecret(token),
+    description: 'test',
+    tenantId,
+    permissions,
+    tokenHint: null,
+    expiresAt: null,
+    createdBy: null,
+  });
   return token;
 }
 

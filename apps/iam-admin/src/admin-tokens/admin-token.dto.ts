@@ -12,9 +12,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { AdminTokenEntity } from '@app/database';
 import { AdminPermission } from '../auth/admin-principal';
 import { NotNullIfPresent } from '../errors/validation';
+import { AdminTokenRow } from './admin-tokens.repository';
 
 const PERMISSIONS = Object.values(AdminPermission);
 
@@ -70,7 +70,7 @@ export class AdminTokenResponseDto {
   @ApiProperty({ nullable: true, type: Date, description: 'Recorded at most once a minute' })
   lastUsedAt: Date | null;
 
-  static map(t: AdminTokenEntity): AdminTokenResponseDto {
+  static map(t: AdminTokenRow): AdminTokenResponseDto {
     const { id, description, tenantId, permissions, tokenHint, createdAt, createdBy, expiresAt, lastUsedAt } =
       t;
     return { id, description, tenantId, permissions, tokenHint, createdAt, createdBy, expiresAt, lastUsedAt };

@@ -1,13 +1,14 @@
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
-import { AdminTokenEntity, TenantEntity } from '@app/database';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
 import { AdminPermission, AdminPrincipal, isPlatformAdmin } from '../auth/admin-principal';
 import { DAY_MS } from '../durations';
 import { FieldValidationException } from '../errors/validation';
-import { requireEnabledTenant } from '../tenants/enabled-tenant';
+import { EnabledTenants } from '../tenants/enabled-tenants';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { AdminTokenCreateDto, AdminTokenCreateResponseDto, AdminTokenResponseDto } from './admin-token.dto';
+import { AdminTokensRepository } from './admin-tokens.repository';
 import { PLATFORM_ADMIN_PERMISSIONS, workingPlatformAdminTokenIds } from './platform-admin-tokens';
 
 /** Lifetime of a token a JWT caller mints without expiresInDays, and the most it may ask for. */
@@ -26,8 +27,9 @@ export class AdminTokensService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(AdminTokenEntity) private readonly tokens: Repository<AdminTokenEntity>,
-    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+    private readonly tokens: AdminTokensRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly enabledTenants: EnabledTenants,
   ) {}
 
   async create(creator: AdminPrincipal, dto: AdminTokenCreateDto): Promise<AdminTokenCreateResponseDto> {
@@ -50,18 +52,15 @@ export class AdminTokensService {
       ]);
     }
     const token = generateBearerSecret(SECRET_PREFIX.adminToken);
-    const saved = await this.tokens.save(
-      this.tokens.create({
-        tokenHash: digestBearerSecret(token),
-        description: dto.description,
-        tenantId,
-        permissions: dto.permissions,
-        tokenHint: token.slice(-4),
-        expiresAt: this.expiry(creator, dto.expiresInDays),
-        lastUsedAt: null,
-        createdBy: creator.subject,
-      }),
-    );
+    const saved = await this.tokens.insert(this.dataSource, {
+      tokenHash: digestBearerSecret(token),
+      description: dto.description,
+      tenantId,
+      permissions: dto.permissions,
+      tokenHint: token.slice(-4),
+      expiresAt: this.expiry(creator, dto.expiresInDays),
+      createdBy: creator.subject,
+    });
     this.logger.log(
       { adminTokenId: saved.id, tenantId, permissions: saved.permissions, by: creator.subject },
       'admin token created',
@@ -70,11 +69,8 @@ export class AdminTokensService {
   }
 
   async list(caller: AdminPrincipal): Promise<AdminTokenResponseDto[]> {
-    const found = await this.tokens.find({
-      where: isPlatformAdmin(caller) ? {} : { tenantId: await this.ownTenant(caller) },
-      order: { createdAt: 'ASC' },
-    });
-    return found.map(AdminTokenResponseDto.map);
+    const tenantId = isPlatformAdmin(caller) ? undefined : await this.ownTenant(caller);
+    return (await this.tokens.list(this.dataSource, tenantId)).map(AdminTokenResponseDto.map);
   }
 
   /**
@@ -84,12 +80,12 @@ export class AdminTokensService {
    * tokens' locks; a tenant's token never waits on them.
    */
   async revoke(caller: AdminPrincipal, id: string): Promise<void> {
-    const scope = isPlatformAdmin(caller) ? {} : { tenantId: await this.ownTenant(caller) };
+    const scope = isPlatformAdmin(caller) ? undefined : await this.ownTenant(caller);
     await this.dataSource.transaction(async (em) => {
-      const target = await em.findOneBy(AdminTokenEntity, { id, ...scope });
+      const target = await this.tokens.find(em, id, scope);
       if (!target) throw new NotFoundException(`admin token ${id} does not exist`);
       if (target.tenantId === null) {
-        const working = await workingPlatformAdminTokenIds(em, true);
+        const working = await workingPlatformAdminTokenIds(this.tokens, em, true);
         if (working.length === 1 && working[0] === id) {
           throw new ConflictException(
             `admin token ${id} is the last working platform admin token (${PLATFORM_ADMIN_PERMISSIONS.join(
@@ -98,7 +94,7 @@ export class AdminTokensService {
           );
         }
       }
-      await em.delete(AdminTokenEntity, { id });
+      await this.tokens.delete(em, id);
     });
     this.logger.log({ adminTokenId: id, by: caller.subject }, 'admin token revoked');
   }
@@ -107,7 +103,7 @@ export class AdminTokensService {
   private async tenantFor(creator: AdminPrincipal, requested: string | undefined): Promise<string | null> {
     if (isPlatformAdmin(creator)) {
       if (requested === undefined) return null;
-      const tenant = await this.tenants.findOneBy({ id: requested });
+      const tenant = await this.tenants.find(this.dataSource, requested);
       if (!tenant) throw new FieldValidationException([{ field: 'tenantId', message: 'no such tenant' }]);
       if (!tenant.enabled)
         throw new FieldValidationException([{ field: 'tenantId', message: 'the tenant is disabled' }]);
@@ -125,7 +121,7 @@ export class AdminTokensService {
     if (caller.kind !== 'tenant' || !caller.tenantId) {
       throw new ForbiddenException('this access token carries no tenant');
     }
-    await requireEnabledTenant(this.tenants, caller.tenantId);
+    await this.enabledTenants.require(caller.tenantId);
     return caller.tenantId;
   }
 

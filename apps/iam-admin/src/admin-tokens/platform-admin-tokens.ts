@@ -1,7 +1,7 @@
-import { EntityManager } from 'typeorm';
-import { AdminTokenEntity } from '@app/database';
+import { Db } from '@app/database';
 import { digestBearerSecret, generateBearerSecret, SECRET_PREFIX } from '@app/platform';
 import { AdminPermission } from '../auth/admin-principal';
+import { AdminTokensRepository } from './admin-tokens.repository';
 
 /**
  * What a token needs to run the installation: tenants (iam:platform-admin) and admin tokens
@@ -9,19 +9,13 @@ import { AdminPermission } from '../auth/admin-principal';
  */
 export const PLATFORM_ADMIN_PERMISSIONS = [AdminPermission.PlatformAdmin, AdminPermission.IamAdmin];
 
-const WORKING_PLATFORM_ADMIN = `tenant_id IS NULL AND permissions @> $1::text[]
-  AND (expires_at IS NULL OR expires_at > now())`;
-
-/**
- * Ids of the working platform admin tokens. `lock` takes their row locks, so concurrent revocations
- * of the last two are serialised: the second sees the first one's deletion and stops.
- */
-export async function workingPlatformAdminTokenIds(em: EntityManager, lock = false): Promise<string[]> {
-  const rows: Array<{ id: string }> = await em.query(
-    `SELECT id FROM admin_tokens WHERE ${WORKING_PLATFORM_ADMIN}${lock ? ' FOR UPDATE' : ''}`,
-    [PLATFORM_ADMIN_PERMISSIONS],
-  );
-  return rows.map((r) => r.id);
+/** Ids of the working platform admin tokens (`lock`: row-locked, see workingPlatformTokenIds). */
+export function workingPlatformAdminTokenIds(
+  tokens: AdminTokensRepository,
+  db: Db,
+  lock = false,
+): Promise<string[]> {
+  return tokens.workingPlatformTokenIds(db, PLATFORM_ADMIN_PERMISSIONS, lock);
 }
 
 /**
@@ -29,19 +23,19 @@ export async function workingPlatformAdminTokenIds(em: EntityManager, lock = fal
  * only in the caller's hands, the row keeps its digest. For the first start and for recovery.
  */
 export async function insertPlatformAdminToken(
-  em: EntityManager,
+  tokens: AdminTokensRepository,
+  db: Db,
   origin: { description: string; createdBy: string; token?: string },
 ): Promise<{ id: string; token: string }> {
   const token = origin.token ?? generateBearerSecret(SECRET_PREFIX.adminToken);
-  const saved = await em.save(
-    em.create(AdminTokenEntity, {
-      tokenHash: digestBearerSecret(token),
-      description: origin.description,
-      tenantId: null,
-      permissions: PLATFORM_ADMIN_PERMISSIONS,
-      tokenHint: token.slice(-4),
-      createdBy: origin.createdBy,
-    }),
-  );
+  const saved = await tokens.insert(db, {
+    tokenHash: digestBearerSecret(token),
+    description: origin.description,
+    tenantId: null,
+    permissions: PLATFORM_ADMIN_PERMISSIONS,
+    tokenHint: token.slice(-4),
+    expiresAt: null,
+    createdBy: origin.createdBy,
+  });
   return { id: saved.id, token };
 }

@@ -6,11 +6,8 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { Repository } from 'typeorm';
-import { TenantEntity } from '@app/database';
-import { requireEnabledTenant } from '../tenants/enabled-tenant';
+import { EnabledTenants } from '../tenants/enabled-tenants';
 import {
   ADMIN_ACCESS,
   AdminAccessRule,
@@ -28,7 +25,7 @@ import {
 export class AdminAccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+    private readonly tenants: EnabledTenants,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -65,7 +62,7 @@ export class AdminAccessGuard implements CanActivate {
       tenantId = requested;
     }
     if (!isUUID(tenantId)) throw new BadRequestException('X-Tenant-Id must be a tenant id (a UUID)');
-    await requireEnabledTenant(this.tenants, tenantId);
+    await this.tenants.require(tenantId);
     return tenantId;
   }
 }

@@ -1,15 +1,19 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { TenantEntity } from '@app/database';
+import { AdminTokensModule } from '../admin-tokens/admin-tokens.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { AdminAccessGuard } from './admin-access.guard';
 import { AdminTokenStrategy } from './admin-token.strategy';
 import { JwtStrategy } from './jwt.strategy';
 
-@Global()
+/**
+ * Who calls the admin API (the bearer strategies) and what they may do (AdminAccessGuard). A
+ * feature whose controllers use @AdminAccess imports this module: it brings the guard and, by
+ * re-exporting TenantsModule, the tenant check the guard runs in that feature's module.
+ */
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([TenantEntity])],
+  imports: [PassportModule, TenantsModule, AdminTokensModule],
   providers: [AdminTokenStrategy, JwtStrategy, AdminAccessGuard],
-  exports: [AdminAccessGuard, TypeOrmModule],
+  exports: [AdminAccessGuard, TenantsModule],
 })
 export class AuthModule {}

@@ -1,13 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TenantEntity } from '@app/database';
+import { AdminTokensRepository } from '../admin-tokens/admin-tokens.repository';
 import {
   insertPlatformAdminToken,
   workingPlatformAdminTokenIds,
 } from '../admin-tokens/platform-admin-tokens';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { lockInstallation, markBootstrapped } from './installation';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { InstallationRepository } from './installation.repository';
 
 /**
  * First start of an empty installation: creates the default tenant and a platform-level admin
@@ -23,29 +24,33 @@ export class BootstrapService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: IamAdminConfig,
+    private readonly installation: InstallationRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly tokens: AdminTokensRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const generated = await this.dataSource.transaction(async (em) => {
-      if ((await lockInstallation(em)).bootstrapped) {
+      if ((await this.installation.lock(em)).bootstrapped) {
         if (this.config.IAM_BOOTSTRAP_ADMIN_TOKEN) {
           this.logger.warn('IAM_BOOTSTRAP_ADMIN_TOKEN is ignored: this installation is bootstrapped already');
         }
-        if ((await workingPlatformAdminTokenIds(em)).length === 0) {
+        if ((await workingPlatformAdminTokenIds(this.tokens, em)).length === 0) {
           this.logger.warn(
             'no working platform admin token is left: run npm run admin:recover with database access',
           );
         }
         return undefined;
       }
-      let tenant = await em.findOneBy(TenantEntity, { isDefault: true });
-      tenant ??= await em.save(em.create(TenantEntity, { displayName: 'Default tenant', isDefault: true }));
-      const { token } = await insertPlatformAdminToken(em, {
+      const tenant =
+        (await this.tenants.findDefault(em)) ??
+        (await this.tenants.insert(em, { displayName: 'Default tenant', isDefault: true }));
+      const { token } = await insertPlatformAdminToken(this.tokens, em, {
         description: 'bootstrap admin token',
         createdBy: 'bootstrap',
         token: this.config.IAM_BOOTSTRAP_ADMIN_TOKEN,
       });
-      await markBootstrapped(em);
+      await this.installation.markBootstrapped(em);
       this.logger.log(
         { defaultTenantId: tenant.id },
         'installation bootstrapped: default tenant and admin token',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/database';
 import { ServiceConfig, validateEnvironment } from '@app/platform';
-import { recoverPlatformAdmin } from './installation';
+import { recoverPlatformAdmin } from './recover-admin';
 
 /**
  * `npm run admin:recover` (DATABASE_URL as for IAM): mints a new platform admin token and prints it

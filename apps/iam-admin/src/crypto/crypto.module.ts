@@ -1,9 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SecretCipher } from './secret-cipher';
 import { secretKeyRing } from './secret-keys';
 
-@Global()
+/** The SecretCipher that seals and opens stored secrets with IAM_SECRET_KEY(S). */
 @Module({
   providers: [
     {

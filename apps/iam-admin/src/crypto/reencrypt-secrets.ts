@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { SEALED_COLUMNS, SealedColumn } from './sealed-columns';
+import { SealedColumnsRepository } from './sealed-columns.repository';
 import { SecretCipher } from './secret-cipher';
 
 const BATCH = 100;
@@ -32,27 +33,19 @@ async function reencryptColumn(
   cipher: SecretCipher,
   column: SealedColumn,
 ): Promise<ReencryptionCount> {
-  const { table, column: sealedColumn, idColumn } = column;
-  const count = { column: `${table}.${sealedColumn}`, rewritten: 0, alreadyCurrent: 0 };
+  const sealedColumns = new SealedColumnsRepository();
+  const count = { column: `${column.table}.${column.column}`, rewritten: 0, alreadyCurrent: 0 };
   let after = '';
   for (;;) {
     const rows = await dataSource.transaction(async (em) => {
-      const batch: Array<{ id: string; sealed: string }> = await em.query(
-        `SELECT ${idColumn}::text AS id, ${sealedColumn} AS sealed FROM ${table}
-          WHERE ${sealedColumn} IS NOT NULL AND ${idColumn}::text > $1
-          ORDER BY ${idColumn}::text LIMIT ${BATCH} FOR UPDATE`,
-        [after],
-      );
+      const batch = await sealedColumns.lockBatch(em, column, after, BATCH);
       for (const row of batch) {
         if (cipher.isCurrent(row.sealed)) {
           count.alreadyCurrent++;
           continue;
         }
         const resealed = cipher.encrypt(cipher.decrypt(row.sealed, column, row.id), column, row.id);
-        await em.query(`UPDATE ${table} SET ${sealedColumn} = $1 WHERE ${idColumn}::text = $2`, [
-          resealed,
-          row.id,
-        ]);
+        await sealedColumns.write(em, column, row.id, resealed);
         count.rewritten++;
       }
       return batch;

@@ -1,10 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { SubjectEventsOutbox } from './subject-events.outbox';
 import { SubjectEventsRelay } from './subject-events.relay';
+import { SubjectEventsRepository } from './subject-events.repository';
 
-@Global()
+/** Subject-change events: the transactional outbox (written in a change's transaction) and its relay. */
 @Module({
-  providers: [SubjectEventsOutbox, SubjectEventsRelay],
+  providers: [SubjectEventsRepository, SubjectEventsOutbox, SubjectEventsRelay],
   exports: [SubjectEventsOutbox, SubjectEventsRelay],
 })
 export class EventsModule {}

@@ -6,6 +6,7 @@ import {
   SubjectEventSource,
   SubjectEventType,
 } from '@app/contracts';
+import { OutboxInsert, SubjectEventsRepository } from './subject-events.repository';
 
 /** An event as a change records it; id, sequence and occurredAt are given by the outbox. */
 export type PendingEvent = Omit<SubjectEvent, 'id' | 'sequence' | 'occurredAt' | 'specVersion' | 'source'>;
@@ -13,39 +14,22 @@ export type PendingEvent = Omit<SubjectEvent, 'id' | 'sequence' | 'occurredAt' |
 /**
  * The transactional outbox: events are rows written by the same transaction as the change, so a
  * change that rolls back leaves no event and a committed change always has one. Sequences are
- * per subject (subject.* and membership events) or per group (group.* events); the upsert on
- * event_sequences row-locks the aggregate, so concurrent changes of one subject commit in
- * sequence order.
+ * per subject (subject.* and membership events) or per group (group.* events), numbered as the
+ * rows are appended (SubjectEventsRepository).
  */
 @Injectable()
 export class SubjectEventsOutbox {
+  constructor(private readonly outbox: SubjectEventsRepository) {}
+
   async record(em: EntityManager, source: SubjectEventSource, events: PendingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const rows = events.map((event, ord) => ({
+    const rows: OutboxInsert[] = events.map((event, ord) => ({
       ord,
       aggregate_id: aggregateOf(event),
       tenant_id: event.tenantId,
       event: { ...event, specVersion: SUBJECT_EVENTS_SPEC_VERSION, source },
     }));
-    await em.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, aggregate_id uuid, tenant_id uuid, event jsonb)
-       ), counted AS (
-         SELECT input.*, row_number() OVER (PARTITION BY aggregate_id ORDER BY ord) AS rn,
-                count(*) OVER (PARTITION BY aggregate_id) AS k
-           FROM input
-       ), bumped AS (
-         INSERT INTO event_sequences (aggregate_id, last)
-         SELECT aggregate_id, count(*) FROM input GROUP BY aggregate_id
-         ON CONFLICT (aggregate_id) DO UPDATE SET last = event_sequences.last + EXCLUDED.last
-         RETURNING aggregate_id, last
-       )
-       INSERT INTO subject_events (tenant_id, aggregate_id, sequence, event)
-       SELECT c.tenant_id, c.aggregate_id, b.last - c.k + c.rn, c.event
-         FROM counted c JOIN bumped b USING (aggregate_id)
-        ORDER BY c.ord`,
-      [JSON.stringify(rows)],
-    );
+    await this.outbox.append(em, rows);
   }
 }
 

@@ -5,16 +5,7 @@ import { DataSource } from 'typeorm';
 import { subjectEventsStream } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
-
-const RELAY_LOCK_KEY = 76_437_646;
-
-interface OutboxRow {
-  position: string;
-  id: string;
-  sequence: string;
-  occurred_at: Date;
-  event: Record<string, unknown>;
-}
+import { SubjectEventsRepository } from './subject-events.repository';
 
 /**
  * Publishes committed outbox rows to the subject-events Redis Stream, oldest first, then marks them
@@ -31,6 +22,7 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: SubjectEventsRepository,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly config: IamAdminConfig,
   ) {}
@@ -86,13 +78,8 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
   /** One batch: read unpublished rows, XADD them in one round trip, mark them published. */
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const [{ locked }] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_KEY]);
-      if (!locked) return 0;
-      const rows: OutboxRow[] = await em.query(
-        `SELECT position, id, sequence, occurred_at, event FROM subject_events
-          WHERE published_at IS NULL ORDER BY position LIMIT $1`,
-        [this.config.EVENTS_RELAY_BATCH],
-      );
+      if (!(await this.outbox.tryLockRelay(em))) return 0;
+      const rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
       if (rows.length === 0) return 0;
       const stream = subjectEventsStream(this.config.QUEUE_PREFIX);
       const pipeline = this.redis.multi();
@@ -101,7 +88,7 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
           ...row.event,
           id: row.id,
           sequence: Number(row.sequence),
-          occurredAt: new Date(row.occurred_at).toISOString(),
+          occurredAt: new Date(row.occurredAt).toISOString(),
         };
         pipeline.xadd(
           stream,
@@ -116,9 +103,10 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error);
       if (!results || failed) throw failed?.[0] ?? new Error('Redis did not run the publish');
-      await em.query(`UPDATE subject_events SET published_at = now() WHERE position = ANY($1::bigint[])`, [
+      await this.outbox.markPublished(
+        em,
         rows.map((r) => r.position),
-      ]);
+      );
       return rows.length;
     });
   }

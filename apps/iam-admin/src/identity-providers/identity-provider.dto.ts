@@ -13,8 +13,8 @@ import {
   ValidateNested,
   registerDecorator,
 } from 'class-validator';
-import { IdentityProviderEntity } from '@app/database';
 import { NotNullIfPresent } from '../errors/validation';
+import { IdentityProviderRow } from './identity-providers.repository';
 import { authorityProblem, isRedirectUri } from './provider-urls';
 
 /** The authority's rules (provider-urls.ts), with the reason they give as the field's message. */
@@ -216,7 +216,7 @@ export class AzureAdProviderResponseDto {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static map(p: IdentityProviderEntity): AzureAdProviderResponseDto {
+  static map(p: IdentityProviderRow): AzureAdProviderResponseDto {
     return {
       id: p.id,
       scheme: p.scheme,

@@ -1,19 +1,18 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { IdentityProviderEntity, ScimTokenEntity } from '@app/database';
+import { AuthModule } from '../auth/auth.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { ScimAccessAnnouncerModule } from '../scim-tokens/scim-access-announcer';
+import { ScimTokensModule } from '../scim-tokens/scim-tokens.module';
 import { IdentityProvidersController } from './identity-providers.controller';
+import { IdentityProvidersRepository } from './identity-providers.repository';
 import { IdentityProvidersService } from './identity-providers.service';
 
+/** SSO identity providers: the /v1/sso/azuread API and the one home of the identity_providers table. */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([IdentityProviderEntity, ScimTokenEntity]),
-    ScimAccessAnnouncerModule,
-    OutboundModule,
-  ],
+  imports: [AuthModule, CryptoModule, ScimTokensModule, ScimAccessAnnouncerModule, OutboundModule],
   controllers: [IdentityProvidersController],
-  providers: [IdentityProvidersService],
-  exports: [IdentityProvidersService],
+  providers: [IdentityProvidersRepository, IdentityProvidersService],
+  exports: [IdentityProvidersRepository],
 })
 export class IdentityProvidersModule {}

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import {
-  IdentityProviderEntity,
-  isForeignKeyViolation,
-  isUniqueViolation,
-  ScimTokenEntity,
-} from '@app/database';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isForeignKeyViolation, isUniqueViolation } from '@app/database';
 import { OutboundAddressPolicy } from '@app/platform';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
-
 import { FieldValidationException } from '../errors/validation';
 import { assertOutboundUrl } from '../outbound/outbound-url';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
+import { ScimTokenRow, ScimTokensRepository } from '../scim-tokens/scim-tokens.repository';
 import {
   AzureAdPropertiesPatchDto,
   AzureAdProviderCreateDto,
@@ -22,6 +17,11 @@ import {
   AzureAdProviderReplaceDto,
   AzureAdProviderResponseDto,
 } from './identity-provider.dto';
+import {
+  IdentityProviderRow,
+  IdentityProvidersRepository,
+  IdentityProviderWrite,
+} from './identity-providers.repository';
 
 const AZURE_AD = 'azuread';
 
@@ -43,25 +43,28 @@ type Settings = Omit<AzureAdProviderPatchDto, 'properties'> & AzureAdPropertiesP
 @Injectable()
 export class IdentityProvidersService {
   constructor(
-    @InjectRepository(IdentityProviderEntity) private readonly providers: Repository<IdentityProviderEntity>,
-    @InjectRepository(ScimTokenEntity) private readonly scimTokens: Repository<ScimTokenEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly providers: IdentityProvidersRepository,
+    private readonly scimTokens: ScimTokensRepository,
     private readonly cipher: SecretCipher,
     private readonly announcer: ScimAccessAnnouncer,
     private readonly outbound: OutboundAddressPolicy,
   ) {}
 
   async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
-    const provider = this.providers.create({
-      // Chosen here, not by the database, so the client secret can be sealed bound to this row.
-      id: randomUUID(),
-      tenantId,
-      scheme: dto.scheme,
-      kind: AZURE_AD,
-      hasClientSecret: false,
-    });
-    this.apply(provider, { ...DEFAULTS, ...withoutUndefined(flatten(dto)) });
+    const provider = this.apply(
+      {
+        // Chosen here, not by the database, so the client secret can be sealed bound to this row.
+        id: randomUUID(),
+        tenantId,
+        scheme: dto.scheme,
+        kind: AZURE_AD,
+        hasClientSecret: false,
+      },
+      { ...DEFAULTS, ...withoutUndefined(flatten(dto)) },
+    );
     try {
-      return AzureAdProviderResponseDto.map(await this.providers.save(provider));
+      return AzureAdProviderResponseDto.map(await this.providers.insert(this.dataSource, provider));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictException(`an identity provider with scheme '${dto.scheme}' already exists`);
@@ -71,11 +74,7 @@ export class IdentityProvidersService {
   }
 
   async list(tenantId: string): Promise<AzureAdProviderResponseDto[]> {
-    const found = await this.providers.find({
-      where: { tenantId, kind: AZURE_AD },
-      order: { scheme: 'ASC' },
-    });
-    return found.map(AzureAdProviderResponseDto.map);
+    return (await this.providers.list(this.dataSource, tenantId)).map(AzureAdProviderResponseDto.map);
   }
 
   async get(tenantId: string, scheme: string): Promise<AzureAdProviderResponseDto> {
@@ -104,26 +103,19 @@ export class IdentityProvidersService {
   }
 
   /** Saves a change to an existing provider; disabling it ends its SCIM tokens' access at once. */
-  private async save(
-    provider: IdentityProviderEntity,
-    settings: Settings,
-  ): Promise<AzureAdProviderResponseDto> {
-    const wasEnabled = provider.enabled;
-    this.apply(provider, settings);
-    const saved = await this.providers.save(provider);
-    if (wasEnabled && !saved.enabled) await this.announcer.identityProviderDisabled(saved.id);
+  private async save(provider: IdentityProviderRow, settings: Settings): Promise<AzureAdProviderResponseDto> {
+    const { createdAt: _createdAt, updatedAt: _updatedAt, ...current } = provider;
+    const saved = await this.providers.update(this.dataSource, this.apply(current, settings));
+    if (provider.enabled && !saved.enabled) await this.announcer.identityProviderDisabled(saved.id);
     return AzureAdProviderResponseDto.map(saved);
   }
 
   async delete(tenantId: string, scheme: string): Promise<void> {
     const provider = await this.find(tenantId, scheme);
-    const tokens = await this.scimTokens.find({
-      where: { tenantId, identityProviderId: provider.id },
-      order: { createdAt: 'ASC' },
-    });
+    const tokens = await this.scimTokens.linkedTo(this.dataSource, tenantId, provider.id);
     if (tokens.length > 0) throw linkedTokensConflict(scheme, tokens);
     try {
-      await this.providers.delete({ tenantId, id: provider.id });
+      await this.providers.delete(this.dataSource, tenantId, provider.id);
     } catch (error) {
       // A token created between the check and the delete: the foreign key refuses it.
       if (isForeignKeyViolation(error)) {
@@ -133,20 +125,24 @@ export class IdentityProvidersService {
     }
   }
 
-  async findByScheme(tenantId: string, scheme: string): Promise<IdentityProviderEntity | null> {
-    return this.providers.findOneBy({ tenantId, scheme, kind: AZURE_AD });
-  }
-
-  private async find(tenantId: string, scheme: string): Promise<IdentityProviderEntity> {
-    const provider = await this.findByScheme(tenantId, scheme);
+  private async find(tenantId: string, scheme: string): Promise<IdentityProviderRow> {
+    const provider = await this.providers.findByScheme(this.dataSource, tenantId, scheme);
     if (!provider) throw new NotFoundException(`identity provider '${scheme}' does not exist`);
     return provider;
   }
 
-  /** Writes the given settings onto the entity and checks the rules that span several fields. */
-  private apply(provider: IdentityProviderEntity, settings: Settings): void {
+  /**
+   * The provider with the given settings written over `current` (a client secret sealed bound to
+   * its row), once the rules that span several fields hold.
+   */
+  private apply(
+    current: Pick<IdentityProviderWrite, 'id' | 'tenantId' | 'scheme' | 'kind' | 'hasClientSecret'> &
+      Partial<IdentityProviderWrite>,
+    settings: Settings,
+  ): IdentityProviderWrite {
     const { clientSecret, ...plain } = settings;
-    Object.assign(provider, plain);
+    // Create and PUT bring every required setting with them (the DTOs say so); PATCH starts from a whole row.
+    const provider = { ...current, ...plain } as IdentityProviderWrite;
     if (clientSecret !== undefined) {
       provider.clientSecretCiphertext = this.cipher.encrypt(
         clientSecret,
@@ -163,6 +159,7 @@ export class IdentityProvidersService {
     // The authority's shape was checked with the body (provider-urls.ts); whether IAM may connect
     // there is the outbound policy's call — which also keeps http (loopback only) out of production.
     assertOutboundUrl(this.outbound, 'properties.authority', provider.authority);
+    return provider;
   }
 }
 
@@ -175,7 +172,7 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function linkedTokensConflict(scheme: string, tokens: ScimTokenEntity[]): ConflictException {
+function linkedTokensConflict(scheme: string, tokens: ScimTokenRow[]): ConflictException {
   const names = tokens.map((t) => `${t.id} (${t.providerDisplayName}, …${t.tokenHint})`).join(', ');
   return new ConflictException({
     statusCode: 409,

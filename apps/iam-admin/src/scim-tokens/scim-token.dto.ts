@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ScimTokenEntity } from '@app/database';
+import { ScimTokenRow } from './scim-tokens.repository';
 
 export class ScimTokenCreateDto {
   @ApiProperty({
@@ -34,7 +34,7 @@ export class ScimTokenResponseDto {
   @ApiProperty() expiresAt: Date;
   @ApiProperty({ nullable: true, type: Date }) lastUsedAt: Date | null;
 
-  static map(t: ScimTokenEntity): ScimTokenResponseDto {
+  static map(t: ScimTokenRow): ScimTokenResponseDto {
     const { id, provider, providerDisplayName, tokenHint, createdAt, expiresAt, lastUsedAt } = t;
     return { id, provider, providerDisplayName, tokenHint, createdAt, expiresAt, lastUsedAt };
   }

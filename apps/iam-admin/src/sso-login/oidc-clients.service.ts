@@ -2,12 +2,15 @@ import { BadGatewayException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BaseClient } from 'openid-client';
 import { DataSource } from 'typeorm';
-import { IdentityProviderEntity } from '@app/database';
 import { OutboundAddressPolicy } from '@app/platform';
 import { discoverIssuer } from '@app/platform/outbound-openid';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
+import {
+  IdentityProviderRow,
+  IdentityProvidersRepository,
+} from '../identity-providers/identity-providers.repository';
 import { isWebUrl } from '../identity-providers/provider-urls';
 
 /** A provider's client as last built: a failed build is answered again until `retryAt`. */
@@ -33,13 +36,14 @@ export class OidcClientsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly providers: IdentityProvidersRepository,
     private readonly cipher: SecretCipher,
     // Discovery, JWKS and token requests connect only where the outbound-address policy allows (SSRF).
     private readonly outbound: OutboundAddressPolicy,
     private readonly config: IamAdminConfig,
   ) {}
 
-  clientFor(provider: IdentityProviderEntity): Promise<BaseClient> {
+  clientFor(provider: IdentityProviderRow): Promise<BaseClient> {
     const version = new Date(provider.updatedAt).getTime();
     const cached = this.clients.get(provider.id);
     const usable =
@@ -53,7 +57,7 @@ export class OidcClientsService {
     return entry.client;
   }
 
-  private async build(provider: IdentityProviderEntity): Promise<BaseClient> {
+  private async build(provider: IdentityProviderRow): Promise<BaseClient> {
     const issuer = await discoverIssuer(provider.authority, this.outbound).catch((error: unknown) => {
       throw this.discoveryFailed(provider, discoveryFailure(error));
     });
@@ -64,16 +68,9 @@ export class OidcClientsService {
     if (!isWebUrl(issuer.metadata.authorization_endpoint)) {
       throw this.discoveryFailed(provider, 'its authorization endpoint is not an https URL');
     }
-    const [row] = await this.dataSource.query(
-      `SELECT client_secret_ciphertext FROM identity_providers WHERE id = $1`,
-      [provider.id],
-    );
-    const clientSecret = row?.client_secret_ciphertext
-      ? this.cipher.decrypt(
-          row.client_secret_ciphertext,
-          SEALED_COLUMNS.identityProviderClientSecret,
-          provider.id,
-        )
+    const sealed = await this.providers.sealedClientSecret(this.dataSource, provider);
+    const clientSecret = sealed
+      ? this.cipher.decrypt(sealed, SEALED_COLUMNS.identityProviderClientSecret, provider.id)
       : undefined;
     return new issuer.Client({
       client_id: provider.clientId,
@@ -86,7 +83,7 @@ export class OidcClientsService {
   }
 
   /** The reason in IAM's log, for the operator; the same words for every reason in the 502. */
-  private discoveryFailed(provider: IdentityProviderEntity, reason: string): BadGatewayException {
+  private discoveryFailed(provider: IdentityProviderRow, reason: string): BadGatewayException {
     this.logger.warn(
       {
         event: 'oidc.discovery-failed',

@@ -1,27 +1,32 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { SubjectsModule } from '../subjects/subjects.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { BrowserBindingCookie } from './browser-binding';
 import { EntraOidcStrategy } from './entra-oidc.strategy';
 import { IamTokensService } from './iam-tokens.service';
 import { LoginController } from './login.controller';
 import { LoginStateStore } from './login-state.store';
 import { OidcClientsService } from './oidc-clients.service';
+import { SigningKeysRepository } from './signing-keys.repository';
 import { SigningKeysService } from './signing-keys.service';
 import { SsoLoginService } from './sso-login.service';
 import { SubjectResolverService } from './subject-resolver.service';
 import { WellKnownController } from './well-known.controller';
 
+/** Sign-in with a tenant's Entra ID provider, and IAM's own access tokens (JWKS, session, logout). */
 @Module({
   imports: [
     PassportModule,
-    TypeOrmModule.forFeature([IdentityProviderEntity, TenantEntity]),
+    TenantsModule,
+    IdentityProvidersModule,
     SubjectsModule,
     EventsModule,
+    CryptoModule,
     OutboundModule,
   ],
   controllers: [LoginController, WellKnownController],
@@ -32,6 +37,7 @@ import { WellKnownController } from './well-known.controller';
     OidcClientsService,
     LoginStateStore,
     SubjectResolverService,
+    SigningKeysRepository,
     SigningKeysService,
     IamTokensService,
   ],

@@ -1,4 +1,3 @@
-import { isUUID } from 'class-validator';
 import {
   BadRequestException,
   ForbiddenException,
@@ -6,12 +5,15 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { generators } from 'openid-client';
-import { Repository } from 'typeorm';
-import { IdentityProviderEntity, TenantEntity } from '@app/database';
+import { DataSource } from 'typeorm';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { requireEnabledTenant } from '../tenants/enabled-tenant';
+import {
+  IdentityProviderRow,
+  IdentityProvidersRepository,
+} from '../identity-providers/identity-providers.repository';
+import { EnabledTenants } from '../tenants/enabled-tenants';
 import { createBrowserBinding, isSameBrowser } from './browser-binding';
 import { IamTokensService } from './iam-tokens.service';
 import { appCodeChallenge, appCodeVerifier, LoginFlow, loginFlowOf } from './login-flow';
@@ -37,8 +39,9 @@ export interface LoginResult {
 @Injectable()
 export class SsoLoginService {
   constructor(
-    @InjectRepository(IdentityProviderEntity) private readonly providers: Repository<IdentityProviderEntity>,
-    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly providers: IdentityProvidersRepository,
+    private readonly tenants: EnabledTenants,
     private readonly clients: OidcClientsService,
     private readonly states: LoginStateStore,
     private readonly resolver: SubjectResolverService,
@@ -51,10 +54,7 @@ export class SsoLoginService {
     tenantId: string,
   ): Promise<Array<{ scheme: string; displayName: string; type: string }>> {
     await this.tenant(tenantId);
-    const found = await this.providers.find({
-      where: { tenantId, enabled: true, loginEnabled: true, visible: true },
-      order: { displayName: 'ASC' },
-    });
+    const found = await this.providers.listVisible(this.dataSource, tenantId);
     return found.map((p) => ({ scheme: p.scheme, displayName: p.displayName, type: p.type }));
   }
 
@@ -219,9 +219,9 @@ export class SsoLoginService {
     return saved;
   }
 
-  private async loginProvider(tenantId: string, scheme: string): Promise<IdentityProviderEntity> {
+  private async loginProvider(tenantId: string, scheme: string): Promise<IdentityProviderRow> {
     await this.tenant(tenantId);
-    const provider = await this.providers.findOneBy({ tenantId, scheme });
+    const provider = await this.providers.findByScheme(this.dataSource, tenantId, scheme);
     if (!provider) throw new NotFoundException(`identity provider '${scheme}' does not exist`);
     if (!provider.enabled || !provider.loginEnabled)
       throw new ForbiddenException(`sign-in through '${scheme}' is disabled`);
@@ -229,7 +229,6 @@ export class SsoLoginService {
   }
 
   private async tenant(tenantId: string): Promise<void> {
-    if (!isUUID(tenantId)) throw new NotFoundException(`tenant ${tenantId} does not exist`);
-    await requireEnabledTenant(this.tenants, tenantId);
+    await this.tenants.require(tenantId);
   }
 }

@@ -2,9 +2,9 @@ import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SubjectEventType } from '@app/contracts';
-import { IdentityProviderEntity } from '@app/database';
 import { normalizeUserDocument, USER_SCHEMA } from '@app/scim';
 import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { IdentityProviderRow } from '../identity-providers/identity-providers.repository';
 import { subjectColumnsOf, SubjectRow, SubjectsRepository } from '../subjects/subjects.repository';
 
 /** The claims of a validated Entra ID token that identify a person. */
@@ -38,7 +38,7 @@ export class SubjectResolverService {
 
   resolve(
     tenantId: string,
-    provider: IdentityProviderEntity,
+    provider: IdentityProviderRow,
     claims: EntraClaims,
   ): Promise<{ subject: SubjectRow; created: boolean }> {
     const oid = typeof claims.oid === 'string' && claims.oid !== '' ? claims.oid.toLowerCase() : undefined;
@@ -84,7 +84,7 @@ export class SubjectResolverService {
   private async bind(
     em: EntityManager,
     subject: SubjectRow,
-    provider: IdentityProviderEntity,
+    provider: IdentityProviderRow,
     oid: string,
     matchedBy: 'externalId' | 'userName',
   ): Promise<void> {
@@ -115,7 +115,7 @@ export class SubjectResolverService {
   private async createJustInTime(
     em: EntityManager,
     tenantId: string,
-    provider: IdentityProviderEntity,
+    provider: IdentityProviderRow,
     claims: EntraClaims,
     oid: string,
     userName: string,

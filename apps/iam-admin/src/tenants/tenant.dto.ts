@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { TenantEntity } from '@app/database';
+import { TenantRow } from './tenants.repository';
 
 export class TenantCreateDto {
   @ApiProperty({ example: 'Contoso Ltd' })
@@ -34,7 +34,7 @@ export class TenantResponseDto {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static map(tenant: TenantEntity): TenantResponseDto {
+  static map(tenant: TenantRow): TenantResponseDto {
     const { id, displayName, enabled, isDefault, createdAt, updatedAt } = tenant;
     return { id, displayName, enabled, isDefault, createdAt, updatedAt };
   }

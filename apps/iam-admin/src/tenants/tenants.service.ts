@@ -1,44 +1,44 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { TenantEntity } from '@app/database';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
 import { TenantCreateDto, TenantResponseDto, TenantUpdateDto } from './tenant.dto';
+import { TenantRow, TenantsRepository } from './tenants.repository';
 
 @Injectable()
 export class TenantsService {
   constructor(
-    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsRepository,
     private readonly announcer: ScimAccessAnnouncer,
   ) {}
 
   async create(dto: TenantCreateDto): Promise<TenantResponseDto> {
-    const tenant = await this.tenants.save(this.tenants.create({ displayName: dto.displayName }));
-    return TenantResponseDto.map(tenant);
+    return TenantResponseDto.map(
+      await this.tenants.insert(this.dataSource, { displayName: dto.displayName }),
+    );
   }
 
   async list(): Promise<TenantResponseDto[]> {
-    const tenants = await this.tenants.find({ order: { createdAt: 'ASC' } });
-    return tenants.map(TenantResponseDto.map);
+    return (await this.tenants.list(this.dataSource)).map(TenantResponseDto.map);
   }
 
   async get(id: string): Promise<TenantResponseDto> {
-    return TenantResponseDto.map(await this.find(id));
+    return TenantResponseDto.map(found(id, await this.tenants.find(this.dataSource, id)));
   }
 
+  /** Rename and/or enable or disable; disabling ends the tenant's SCIM access at once. */
   async update(id: string, dto: TenantUpdateDto): Promise<TenantResponseDto> {
-    const tenant = await this.find(id);
-    if (dto.displayName !== undefined) tenant.displayName = dto.displayName;
-    const disabling = tenant.enabled && dto.enabled === false;
-    if (dto.enabled !== undefined) tenant.enabled = dto.enabled;
-    const saved = await this.tenants.save(tenant);
-    if (disabling) await this.announcer.tenantDisabled(id);
-    return TenantResponseDto.map(saved);
+    const { before, after } = await this.dataSource.transaction(async (em) => {
+      const before = found(id, await this.tenants.findForUpdate(em, id));
+      return { before, after: found(id, await this.tenants.update(em, id, dto)) };
+    });
+    if (before.enabled && !after.enabled) await this.announcer.tenantDisabled(id);
+    return TenantResponseDto.map(after);
   }
+}
 
-  private async find(id: string): Promise<TenantEntity> {
-    const tenant = await this.tenants.findOneBy({ id });
-    if (!tenant) throw new NotFoundException(`tenant ${id} does not exist`);
-    return tenant;
-  }
+function found(id: string, tenant: TenantRow | undefined): TenantRow {
+  if (!tenant) throw new NotFoundException(`tenant ${id} does not exist`);
+  return tenant;
 }

@@ -1,6 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { WEBHOOK_DELIVERIES_QUEUE } from '@app/contracts';
+import { AuthModule } from '../auth/auth.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDispatcherService } from './webhook-dispatcher.service';
@@ -9,7 +11,12 @@ import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEUE }), OutboundModule],
+  imports: [
+    BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEUE }),
+    AuthModule,
+    CryptoModule,
+    OutboundModule,
+  ],
   controllers: [WebhooksController],
   providers: [WebhooksService, WebhooksRepository, WebhookDispatcherService, WebhookDeliveryProcessor],
 })

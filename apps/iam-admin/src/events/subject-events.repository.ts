@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+const RELAY_LOCK_KEY = 76_437_646;
+
+/** An outbox row to append: `ord` is its place among the rows of one change. */
+export interface OutboxInsert {
+  ord: number;
+  aggregate_id: string;
+  tenant_id: string;
+  event: Record<string, unknown>;
+}
+
+/** A committed event the relay has not published yet. */
+export interface OutboxRow {
+  position: string;
+  id: string;
+  sequence: string;
+  occurredAt: Date;
+  event: Record<string, unknown>;
+}
+
+/** The one owner of subject_events (the outbox) and event_sequences (the last sequence per aggregate). */
+@Injectable()
+export class SubjectEventsRepository {
+  /**
+   * Appends one change's events in one statement, numbering them per aggregate. The upsert on
+   * event_sequences row-locks each aggregate, so concurrent changes of one subject commit in
+   * sequence order.
+   */
+  async append(em: EntityManager, rows: OutboxInsert[]): Promise<void> {
+    await em.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, aggregate_id uuid, tenant_id uuid, event jsonb)
+       ), counted AS (
+         SELECT input.*, row_number() OVER (PARTITION BY aggregate_id ORDER BY ord) AS rn,
+                count(*) OVER (PARTITION BY aggregate_id) AS k
+           FROM input
+       ), bumped AS (
+         INSERT INTO event_sequences (aggregate_id, last)
+         SELECT aggregate_id, count(*) FROM input GROUP BY aggregate_id
+         ON CONFLICT (aggregate_id) DO UPDATE SET last = event_sequences.last + EXCLUDED.last
+         RETURNING aggregate_id, last
+       )
+       INSERT INTO subject_events (tenant_id, aggregate_id, sequence, event)
+       SELECT c.tenant_id, c.aggregate_id, b.last - c.k + c.rn, c.event
+         FROM counted c JOIN bumped b USING (aggregate_id)
+        ORDER BY c.ord`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** One relay at a time (until the transaction ends), so the stream keeps commit order. */
+  async tryLockRelay(em: EntityManager): Promise<boolean> {
+    const [{ locked }] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_KEY]);
+    return locked;
+  }
+
+  unpublished(em: EntityManager, limit: number): Promise<OutboxRow[]> {
+    return em.query(
+      `SELECT position, id, sequence, occurred_at AS "occurredAt", event FROM subject_events
+        WHERE published_at IS NULL ORDER BY position LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async markPublished(em: EntityManager, positions: string[]): Promise<void> {
+    await em.query(`UPDATE subject_events SET published_at = now() WHERE position = ANY($1::bigint[])`, [
+      positions,
+    ]);
+  }
+}
