@@ -5,7 +5,7 @@ import { GROUP_RESOURCE_TYPE, SqlMapping } from '@app/scim';
 import { ScimResourceRepository } from '../resources/scim-resource.repository';
 
 /** Where SCIM Group attributes live: columns, the document, and members as rows of group_members. */
-export const GROUP_SQL: SqlMapping = {
+const GROUP_SQL: SqlMapping = {
   resourceType: GROUP_RESOURCE_TYPE,
   document: 'g.document',
   columns: {

@@ -5,7 +5,7 @@ import { SqlMapping, USER_RESOURCE_TYPE } from '@app/scim';
 import { ScimResourceRepository } from '../resources/scim-resource.repository';
 
 /** Where SCIM User attributes live in the subjects table (the indexed ones are columns). */
-export const USER_SQL: SqlMapping = {
+const USER_SQL: SqlMapping = {
   resourceType: USER_RESOURCE_TYPE,
   document: 's.document',
   columns: {
