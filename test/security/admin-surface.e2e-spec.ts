@@ -24,7 +24,7 @@ import {
 import { SEALED_COLUMNS } from '../../apps/iam-admin/src/crypto/sealed-columns';
 import { SecretCipher } from '../../apps/iam-admin/src/crypto/secret-cipher';
 import { secretKeyRing } from '../../apps/iam-admin/src/crypto/secret-keys';
-import { ScimTokensService } from '../../apps/scim-gateway/src/scim-auth/scim-tokens.service';
+import { ScimTokenVerifier } from '../../apps/scim-gateway/src/scim-auth/scim-token-verifier';
 
 const ADMIN = ['iam:admin'];
 const mint = (iam: RunningApp, token: string, body: Record<string, unknown>) =>
@@ -274,7 +274,7 @@ describe('configuration that would silently weaken checks is refused at start', 
 
 describe('revocation and disable take effect at once on the SCIM gateway', () => {
   let s: ScimStack;
-  let gatewayTokens: ScimTokensService;
+  let gatewayTokens: ScimTokenVerifier;
   const probe = (stack: { scim: ScimStack['scim'] }) =>
     stack.scim('GET', '/Users?count=0').then((r) => r.status);
   const anotherTenant = async () =>
@@ -283,7 +283,7 @@ describe('revocation and disable take effect at once on the SCIM gateway', () =>
   beforeAll(async () => {
     // A long cache: anything that still answers 200 after a revocation would do so for a minute.
     s = await startScimStack({ gatewayEnv: { SCIM_TOKEN_CACHE_TTL_MS: '60000' } });
-    gatewayTokens = s.gateway.app.get(ScimTokensService);
+    gatewayTokens = s.gateway.app.get(ScimTokenVerifier);
     await eventually(() => gatewayTokens['listening']);
   });
   afterAll(() => s?.close());
@@ -382,7 +382,7 @@ describe('revocation and disable take effect at once on the SCIM gateway', () =>
       SCIM_TOKEN_CACHE_TTL_MS: '60000',
     });
     try {
-      const tokens = gateway.app.get(ScimTokensService);
+      const tokens = gateway.app.get(ScimTokenVerifier);
       await eventually(() => tokens['listening']);
       const t = await withTenant(s.iam, gateway, s.platformToken, await createTenant(s.iam, s.platformToken));
       expect(await probe(t)).toBe(200);
