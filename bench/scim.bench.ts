@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 // `npm run bench:scim`: SCIM throughput and latency against the real stack (PostgreSQL, Redis,
 // IAM admin and SCIM gateway as separate processes). Prints a Markdown table for the README.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { digestBearerSecret } from '@app/platform';
 import { ScimGatewayConfig } from '../apps/scim-gateway/src/config/scim-gateway.config';
