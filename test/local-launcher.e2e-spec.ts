@@ -132,11 +132,14 @@ describe('npm run local (embedded PostgreSQL, its own Redis)', () => {
     }
   }, 240_000);
 
-  it('is a real PostgreSQL: one session per connection, so locks behave as in production', async () => {
+  it('is a real PostgreSQL behind a password: one session per connection, so locks behave as in production', async () => {
     const { child, output } = await launch(dataDir, await freePort(), await freePort());
     const url = embeddedDatabaseUrl(dataDir, output());
     const [holder, other] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
     try {
+      // Its superuser could run programs on this machine (COPY … TO PROGRAM): other local accounts must not log in.
+      const anyone = new Client({ connectionString: url.replace(/:[^:@/]+@/, '@') });
+      await expect(anyone.connect()).rejects.toThrow(/password/);
       await Promise.all([holder.connect(), other.connect()]);
       const version = await other.query<{ v: number }>(
         `SELECT current_setting('server_version_num')::int AS v`,
