@@ -7,6 +7,7 @@ import { ScimDiscoveryModule } from './discovery/scim-discovery.module';
 import { ScimExceptionFilter } from './scim-http/scim-exception.filter';
 import { ScimGroupsModule } from './groups/scim-groups.module';
 import { ScimUsersModule } from './users/scim-users.module';
+import { TenantReadGateModule } from './resources/tenant-read-gate';
 
 export interface ScimGatewayModuleOptions {
   config: ScimGatewayConfig;
@@ -26,6 +27,7 @@ export class ScimGatewayModule {
           applicationName: 'scim-gateway',
           logDestination,
         }),
+        TenantReadGateModule,
         ScimUsersModule,
         ScimGroupsModule,
         ScimDiscoveryModule,

@@ -6,6 +6,10 @@ export interface DatabaseSettings {
   /** Connections in this process's pool. */
   poolSize: number;
   applicationName: string;
+  /** PostgreSQL cancels a statement of this pool after this long (0 or absent: no limit). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL ends a session of this pool left idle inside a transaction this long (0 or absent: no limit). */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** The one way both services and the migration CLI describe the database. Never `synchronize`. */
@@ -20,6 +24,12 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     applicationName: settings.applicationName,
-    extra: { max: settings.poolSize },
+    // Session settings sent with each new connection of the pool (node-postgres' startup options),
+    // so no statement of this process runs or holds its locks unbounded.
+    extra: {
+      max: settings.poolSize,
+      statement_timeout: settings.statementTimeoutMs || undefined,
+      idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs || undefined,
+    },
   };
 }

@@ -39,6 +39,8 @@ export function infrastructureModules<C extends ServiceConfig>(
           url: config.DATABASE_URL,
           poolSize: config.DATABASE_POOL_SIZE,
           applicationName: options.applicationName,
+          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
         }),
       dataSourceFactory: async (dataSourceOptions) => {
         const dataSource = await new DataSource(dataSourceOptions!).initialize();

@@ -18,6 +18,21 @@ export class ServiceConfig {
   @Min(1)
   DATABASE_POOL_SIZE = 10;
 
+  /**
+   * Longest a single SQL statement may run before PostgreSQL cancels it (0 = no limit): a runaway
+   * query fails with a clear answer instead of holding a pooled connection. The gateway sets a lower default.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30000;
+
+  /** A session idle inside an open transaction this long is ended by PostgreSQL (0 = no limit): its locks go. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60000;
+
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

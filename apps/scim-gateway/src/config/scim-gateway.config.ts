@@ -63,4 +63,32 @@ export class ScimGatewayConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   SCIM_RATE_LIMIT_PER_IP = 60000;
+
+  /** SCIM reads are single statements over indexes: one still running after 5 s is a filter to refuse. */
+  override DATABASE_STATEMENT_TIMEOUT_MS = 5000;
+
+  /**
+   * Members a Group read lists at most (GET /Groups, GET /Groups/{id}); a larger group lists its
+   * first ones and the answer carries `Scim-Members-Truncated`. All members page through
+   * `GET /Users?filter=groups.value eq "<group id>"`. Entra never reads members back.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  SCIM_GROUP_MEMBERS_MAX = 1000;
+
+  /**
+   * SCIM database reads one tenant may run at once in this gateway (0 = no limit): one tenant's
+   * expensive filters cannot take every pooled connection. Keep it below DATABASE_POOL_SIZE.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SCIM_TENANT_READ_CONCURRENCY = 4;
+
+  /** How long a tenant's read waits for one of its slots before 503 + Retry-After. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SCIM_TENANT_READ_WAIT_MS = 2000;
 }

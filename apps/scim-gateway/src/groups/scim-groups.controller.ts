@@ -1,4 +1,4 @@
-import { Body, HttpCode, Param, Patch, Res } from '@nestjs/common';
+import { Body, HttpCode, Param, Patch, Res, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { weakEtag } from '@app/scim';
 import { ScimResourceController, ScimResourceEndpoint } from '../resources/scim-resource.controller';
@@ -6,9 +6,11 @@ import { ScimResourceService } from '../resources/scim-resource.service';
 import { Principal, ScimPrincipal } from '../scim-auth/scim-principal';
 import { IfMatch } from '../scim-http/scim-request';
 import { SCIM_GROUPS } from './scim-groups.resource-type';
+import { ScimMembersTruncatedInterceptor } from './scim-members-truncated.interceptor';
 
 /** RFC 7644 /Groups. */
 @ScimResourceEndpoint(SCIM_GROUPS)
+@UseInterceptors(ScimMembersTruncatedInterceptor)
 export class ScimGroupsController extends ScimResourceController {
   constructor(resources: ScimResourceService) {
     super(resources);

@@ -1,7 +1,9 @@
+import { Inject } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ResourceSnapshot } from '@app/contracts';
 import { Filter, filterToSql, Paging, sortExpression, SqlMapping } from '@app/scim';
+import { TenantReadGate } from './tenant-read-gate';
 
 /** Where one resource type's rows live, for the shared read SQL below. */
 export interface ResourceTable {
@@ -18,6 +20,11 @@ export interface ResourceTable {
    * as the resource, and only when the answer includes the attribute.
    */
   related: string;
+  /**
+   * At most this many related values are shown (the `related` subquery must select one more, so
+   * that a longer list is known to be cut); absent: all of them.
+   */
+  relatedLimit?: number;
 }
 
 /** One value of the related attribute: the other row's id and its display name. */
@@ -26,8 +33,11 @@ export interface RelatedValue {
   display: string;
 }
 
-/** A resource row, with its related values when they were asked for. */
-export type ResourceRow = ResourceSnapshot & { related?: RelatedValue[] };
+/**
+ * A resource row, with its related values when they were asked for; `relatedTruncated` when there
+ * are more than the table's relatedLimit (the first ones are shown).
+ */
+export type ResourceRow = ResourceSnapshot & { related?: RelatedValue[]; relatedTruncated?: boolean };
 
 export interface ResourceQuery {
   filter?: Filter;
@@ -43,6 +53,8 @@ export interface ResourceQuery {
 export abstract class ScimResourceRepository {
   private readonly snapshot: string;
   private readonly scope: string;
+  // Property injection keeps each resource type's constructor to its table.
+  @Inject(TenantReadGate) private readonly gate!: TenantReadGate;
 
   protected constructor(
     private readonly dataSource: DataSource,
@@ -55,14 +67,24 @@ export abstract class ScimResourceRepository {
 
   async findById(tenantId: string, id: string, withRelated: boolean): Promise<ResourceRow | undefined> {
     if (!isUUID(id)) return undefined;
-    const rows: ResourceRow[] = await this.dataSource.query(
-      `SELECT ${this.columns(withRelated)} FROM ${this.table.from} WHERE ${this.scope} AND ${this.table.alias}.id = $2`,
-      [tenantId, id],
+    const rows: ResourceRow[] = await this.gate.run(tenantId, () =>
+      this.dataSource.query(
+        `SELECT ${this.columns(withRelated)} FROM ${this.table.from} WHERE ${this.scope} AND ${this.table.alias}.id = $2`,
+        [tenantId, id],
+      ),
     );
-    return rows[0];
+    return rows[0] && this.capped(rows[0]);
   }
 
   async list(
+    tenantId: string,
+    query: ResourceQuery,
+    withRelated: boolean,
+  ): Promise<{ total: number; resources: ResourceRow[] }> {
+    return this.gate.run(tenantId, () => this.listRows(tenantId, query, withRelated));
+  }
+
+  private async listRows(
     tenantId: string,
     query: ResourceQuery,
     withRelated: boolean,
@@ -95,7 +117,14 @@ export abstract class ScimResourceRepository {
     );
     // A page past the end has no rows to carry the window count.
     const total = rows.length > 0 ? Number(rows[0]!.total) : query.paging.startIndex > 1 ? await count() : 0;
-    return { total, resources: rows.map(({ total: _total, ...resource }) => resource) };
+    return { total, resources: rows.map(({ total: _total, ...resource }) => this.capped(resource)) };
+  }
+
+  /** Cuts the related values to the table's limit, saying so. */
+  private capped(row: ResourceRow): ResourceRow {
+    const limit = this.table.relatedLimit;
+    if (limit === undefined || row.related === undefined || row.related.length <= limit) return row;
+    return { ...row, related: row.related.slice(0, limit), relatedTruncated: true };
   }
 
   /** The snapshot columns, plus the `related` column in the same query when asked. */

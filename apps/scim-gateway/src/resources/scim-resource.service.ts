@@ -15,6 +15,7 @@ import { ScimPrincipal } from '../scim-auth/scim-principal';
 import { parseListQuery, searchRequestQuery } from './list-query';
 import { ResourceRow, ScimResourceRepository } from './scim-resource.repository';
 import { ScimResourceType } from './scim-resource-type';
+import { markRelatedTruncated } from './truncated-related';
 
 /** A resource or a ListResponse as SCIM JSON. */
 export type ScimResource = Record<string, unknown>;
@@ -132,7 +133,9 @@ export class ScimResourceService {
       },
       shown ? { [related.attribute]: values } : {},
     );
-    return project(resource, projection, schema);
+    const projected = project(resource, projection, schema);
+    if (row.relatedTruncated) markRelatedTruncated(projected);
+    return projected;
   }
 }
 
