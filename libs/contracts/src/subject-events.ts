@@ -8,6 +8,13 @@ export const SUBJECT_EVENTS_SPEC_VERSION = 1;
 /** The Redis Stream the outbox relay publishes to; every consumer group on it sees every event. */
 export const subjectEventsStream = (queuePrefix: string): string => `${queuePrefix}:subject-events:v1`;
 
+/**
+ * A sorted set of IAM's own: work started from an acknowledged stream entry but not finished yet
+ * (a webhook delivery), scored by the entry's outbox position. The relay's acknowledged point never
+ * passes the lowest one, so a Redis that loses the work also gets it republished.
+ */
+export const subjectEventsHolds = (queuePrefix: string): string => `${queuePrefix}:subject-events:v1:holds`;
+
 export enum SubjectEventType {
   SubjectCreated = 'subject.created',
   SubjectUpdated = 'subject.updated',

@@ -1,6 +1,12 @@
 import Redis from 'ioredis';
 import { SubjectEvent, subjectEventsStream } from '@app/contracts';
 
+/** Where an event sits: its stream id, and its position in IAM's outbox (absent on entries of older IAMs). */
+export interface StreamEntryRef {
+  streamId: string;
+  position?: number;
+}
+
 export interface SubjectEventConsumerOptions {
   /** A redis:// URL or a client of your own (the consumer duplicates it: reads block). */
   redis: string | Redis;
@@ -8,8 +14,11 @@ export interface SubjectEventConsumerOptions {
   queuePrefix: string;
   /** This consumer's name (billing, access-control …): its own consumer group, so it sees every event. */
   group: string;
-  /** Handle one event. Throwing leaves it pending; it is retried, and later events wait (per-subject order holds). */
-  handle: (event: SubjectEvent) => Promise<void>;
+  /**
+   * Handle one event. Throwing leaves it pending; it is retried, and later events wait (per-subject
+   * order holds). `entry` says where the event sits in the stream (`position`: IAM's outbox position).
+   */
+  handle: (event: SubjectEvent, entry: StreamEntryRef) => Promise<void>;
   /** Where a new group starts: '$' (only new events, default) or '0' (everything the stream still holds). */
   startFrom?: '$' | '0';
   blockMs?: number;
@@ -27,12 +36,19 @@ export interface SubjectEventConsumerOptions {
  * Delivery is at-least-once (acknowledged after `handle` resolves; de-duplicate on `event.id`),
  * in stream order, so events of one subject arrive in sequence order. Run one consumer per group
  * to keep that order. `replayFrom` rewinds the group after a bug.
+ *
+ * If Redis loses the stream or the group (a flush, a failover, a restart without AOF), the group is
+ * created again after the last entry this consumer acknowledged (from the start of the stream after
+ * a restart), and IAM republishes from its outbox what the groups had not acknowledged: some events
+ * arrive twice, none is lost.
  */
 export class SubjectEventConsumer {
   private readonly redis: Redis;
   private readonly stream: string;
   private running = false;
   private loop?: Promise<void>;
+  /** The newest entry this consumer acknowledged: where a lost group starts again. */
+  private lastAcknowledged?: string;
 
   constructor(private readonly options: SubjectEventConsumerOptions) {
     this.redis =
@@ -60,15 +76,9 @@ export class SubjectEventConsumer {
     await this.redis.xgroup('SETID', this.stream, this.options.group, id);
   }
 
-  private async ensureGroup(): Promise<void> {
+  private async ensureGroup(startFrom: string = this.options.startFrom ?? '$'): Promise<void> {
     try {
-      await this.redis.xgroup(
-        'CREATE',
-        this.stream,
-        this.options.group,
-        this.options.startFrom ?? '$',
-        'MKSTREAM',
-      );
+      await this.redis.xgroup('CREATE', this.stream, this.options.group, startFrom, 'MKSTREAM');
     } catch (error) {
       if (!String(error).includes('BUSYGROUP')) throw error;
     }
@@ -95,8 +105,12 @@ export class SubjectEventConsumer {
         if (cursor === '0' && entries.length === 0) cursor = '>';
         for (const [streamId, fields] of entries) {
           const event = JSON.parse(fields[fields.indexOf('event') + 1]!) as SubjectEvent;
+          const position = fields.indexOf('position');
           try {
-            await this.options.handle(event);
+            await this.options.handle(event, {
+              streamId,
+              ...(position >= 0 ? { position: Number(fields[position + 1]) } : {}),
+            });
           } catch (error) {
             this.options.onError?.(error, event);
             cursor = '0'; // re-read the pending entries, this one first
@@ -104,9 +118,16 @@ export class SubjectEventConsumer {
             break;
           }
           await this.redis.xack(this.stream, this.options.group, streamId);
+          this.lastAcknowledged = streamId;
         }
       } catch (error) {
         if (!this.running) return;
+        if (String(error).includes('NOGROUP')) {
+          // Redis lost the group (or the whole stream): start it again after what this consumer saw.
+          await this.ensureGroup(this.lastAcknowledged ?? '0').catch(() => undefined);
+          cursor = '0';
+          continue;
+        }
         this.options.onError?.(error);
         await new Promise((r) => setTimeout(r, 500));
       }

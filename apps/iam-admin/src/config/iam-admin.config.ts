@@ -136,6 +136,16 @@ export class IamAdminConfig extends ServiceConfig {
   @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;
 
+  /**
+   * Deliveries of one tenant in flight at once in this instance (of the worker's 32): a tenant whose
+   * receiver hangs holds at most this many, and its other deliveries wait without delaying other tenants.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  WEBHOOK_TENANT_CONCURRENCY = 4;
+
   /** Provisioning commands applied at once by this instance (each in its own transaction). */
   @Type(() => Number)
   @IsInt()
@@ -183,6 +193,15 @@ export class IamAdminConfig extends ServiceConfig {
   @IsInt()
   @Min(1000)
   EVENTS_STREAM_MAX_LENGTH = 1_000_000;
+
+  /**
+   * How often the relay records in PostgreSQL how far every consumer group acknowledged (the point
+   * it republishes from if Redis loses the stream). Shorter: fewer duplicates after a loss.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  EVENTS_ACKNOWLEDGED_CHECK_MS = 2000;
 
   /**
    * Webhooks and OpenID Providers on loopback (local development and tests). Tenant-chosen URLs

@@ -1,17 +1,20 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { subjectEventsStream } from '@app/contracts';
-import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { SubjectEventsRepository } from './subject-events.repository';
+import { OutboxRow, SubjectEventsRepository } from './subject-events.repository';
+import { StreamEntry, SubjectEventsStream } from './subject-events.stream';
 
 /**
  * Publishes committed outbox rows to the subject-events Redis Stream, oldest first, then marks them
  * published. A crash between the two publishes the batch again: delivery is at-least-once and
  * consumers de-duplicate on the event id. One relay at a time (a transaction-scoped advisory lock),
  * so the stream keeps commit order.
+ *
+ * Redis may lose the stream (a flush, a failover to a lagging replica, a restart without AOF). The
+ * outbox keeps the rows, and every few seconds the relay records in PostgreSQL how far all consumer
+ * groups acknowledged; each append checks the stream still holds what was published, and when it
+ * does not, the rows after that point are published again (consumers recreate their groups).
  */
 @Injectable()
 export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,7 +26,7 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: SubjectEventsRepository,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly stream: SubjectEventsStream,
     private readonly config: IamAdminConfig,
   ) {}
 
@@ -46,8 +49,13 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
 
   private async run(): Promise<void> {
     let failures = 0;
+    let nextAcknowledgedCheck = 0;
     while (this.running) {
       try {
+        if (Date.now() >= nextAcknowledgedCheck) {
+          await this.recordAcknowledged();
+          nextAcknowledgedCheck = Date.now() + this.config.EVENTS_ACKNOWLEDGED_CHECK_MS;
+        }
         const published = await this.publishBatch();
         failures = 0;
         if (published >= this.config.EVENTS_RELAY_BATCH) continue; // a backlog: drain it
@@ -75,34 +83,26 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  /** One batch: read unpublished rows, XADD them in one round trip, mark them published. */
+  /**
+   * One batch: read unpublished rows, append them to the stream, mark them published. The append
+   * first checks that the stream still holds the newest position published; when Redis lost it,
+   * the rows after the last acknowledged point are republished, in order, from this batch on.
+   */
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
       if (!(await this.outbox.tryLockRelay(em))) return 0;
-      const rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
-      if (rows.length === 0) return 0;
-      const stream = subjectEventsStream(this.config.QUEUE_PREFIX);
-      const pipeline = this.redis.multi();
-      for (const row of rows) {
-        const event = {
-          ...row.event,
-          id: row.id,
-          sequence: Number(row.sequence),
-          occurredAt: new Date(row.occurredAt).toISOString(),
-        };
-        pipeline.xadd(
-          stream,
-          'MAXLEN',
-          '~',
-          String(this.config.EVENTS_STREAM_MAX_LENGTH),
-          '*',
-          'event',
-          JSON.stringify(event),
+      let rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
+      if (!(await this.stream.append(rows.map(entryOf), await this.outbox.lastPublished(em)))) {
+        const from = await this.outbox.acknowledgedThrough(em);
+        const republished = await this.outbox.republishAfter(em, from);
+        this.logger.warn(
+          { acknowledgedThrough: from, republished },
+          'the subject-events stream lost events Redis had accepted (flush, failover or restart without persistence); republishing what consumers had not acknowledged',
         );
+        rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
+        await this.stream.append(rows.map(entryOf), null);
       }
-      const results = await pipeline.exec();
-      const failed = results?.find(([error]) => error);
-      if (!results || failed) throw failed?.[0] ?? new Error('Redis did not run the publish');
+      if (rows.length === 0) return 0;
       await this.outbox.markPublished(
         em,
         rows.map((r) => r.position),
@@ -110,4 +110,23 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
       return rows.length;
     });
   }
+
+  /** Records in PostgreSQL how far every consumer acknowledged: the point a republish starts after. */
+  async recordAcknowledged(): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      if (!(await this.outbox.tryLockRelay(em))) return;
+      const through = await this.stream.acknowledgedThrough(await this.outbox.lastPublished(em));
+      if (through !== null) await this.outbox.recordAcknowledged(em, through);
+    });
+  }
+}
+
+function entryOf(row: OutboxRow): StreamEntry {
+  const event = {
+    ...row.event,
+    id: row.id,
+    sequence: Number(row.sequence),
+    occurredAt: new Date(row.occurredAt).toISOString(),
+  };
+  return { position: row.position, event: JSON.stringify(event) };
 }

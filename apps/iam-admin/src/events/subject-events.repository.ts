@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { Db } from '@app/database';
 
 const RELAY_LOCK_KEY = 76_437_646;
 
@@ -50,6 +51,21 @@ export class SubjectEventsRepository {
     );
   }
 
+  /**
+   * Retention: deletes up to `limit` events published before `before`, oldest first. Unpublished
+   * rows always stay, whatever their age. Answers how many.
+   */
+  async purgePublishedBefore(db: Db, before: Date, limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await db.query(
+      `DELETE FROM subject_events WHERE position IN (
+         SELECT position FROM subject_events
+          WHERE published_at IS NOT NULL AND published_at < $1
+          ORDER BY published_at LIMIT $2)`,
+      [before, limit],
+    );
+    return deleted;
+  }
+
   /** One relay at a time (until the transaction ends), so the stream keeps commit order. */
   async tryLockRelay(em: EntityManager): Promise<boolean> {
     const [{ locked }] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_KEY]);
@@ -62,6 +78,35 @@ export class SubjectEventsRepository {
         WHERE published_at IS NULL ORDER BY position LIMIT $1`,
       [limit],
     );
+  }
+
+  /** The newest position published; the stream must still hold it, else Redis lost what it had accepted. */
+  async lastPublished(em: EntityManager): Promise<string | null> {
+    const rows: Array<{ position: string }> = await em.query(
+      `SELECT position FROM subject_events WHERE published_at IS NOT NULL ORDER BY position DESC LIMIT 1`,
+    );
+    return rows[0]?.position ?? null;
+  }
+
+  /** Through which position every consumer had acknowledged, when the relay last looked. */
+  async acknowledgedThrough(em: EntityManager): Promise<string> {
+    const [{ position }] = await em.query(`SELECT position FROM subject_events_acknowledged`);
+    return position;
+  }
+
+  async recordAcknowledged(em: EntityManager, position: string): Promise<void> {
+    await em.query(`UPDATE subject_events_acknowledged SET position = $1, recorded_at = now()`, [position]);
+  }
+
+  /** Marks the rows after `position` unpublished again, so the relay sends them once more, in order. */
+  async republishAfter(em: EntityManager, position: string): Promise<number> {
+    const [{ count }] = await em.query(
+      `WITH rewound AS (
+         UPDATE subject_events SET published_at = NULL WHERE position > $1 AND published_at IS NOT NULL RETURNING 1
+       ) SELECT count(*)::int AS count FROM rewound`,
+      [position],
+    );
+    return count;
   }
 
   async markPublished(em: EntityManager, positions: string[]): Promise<void> {

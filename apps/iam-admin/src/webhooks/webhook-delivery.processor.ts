@@ -1,13 +1,19 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { isWebhookDeliveryJob, WEBHOOK_DELIVERIES_QUEUE, webhookDeliveryJobProblems } from '@app/contracts';
+import {
+  isWebhookDeliveryJob,
+  WEBHOOK_DELIVERIES_QUEUE,
+  WebhookDeliveryJob,
+  webhookDeliveryJobProblems,
+} from '@app/contracts';
 import { OutboundAddressPolicy, OutboundAddressRefused, postOutbound } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
+import { SubjectEventsStream } from '../events/subject-events.stream';
 import { webhookSignature } from './webhook-signature';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -16,10 +22,16 @@ import { WebhooksRepository } from './webhooks.repository';
  * followed) is retried with back-off, then dead-lettered. A receiver whose address the outbound
  * policy refuses is dead-lettered at once: retrying would not make it public. A job is checked
  * first (Redis is input too): a malformed one is failed for good, and only logged.
+ *
+ * Tenants share the worker's slots fairly: one tenant has at most WEBHOOK_TENANT_CONCURRENCY
+ * deliveries in flight here; its other jobs are put back (delayed, not counted as attempts), so a
+ * receiver that hangs until the timeout cannot hold every slot while other tenants' deliveries wait.
  */
-@Processor(WEBHOOK_DELIVERIES_QUEUE, { concurrency: 10 })
+@Processor(WEBHOOK_DELIVERIES_QUEUE, { concurrency: 32 })
 export class WebhookDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+  /** Deliveries in flight in this instance, per tenant. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -27,17 +39,45 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     private readonly cipher: SecretCipher,
     private readonly config: IamAdminConfig,
     private readonly outbound: OutboundAddressPolicy,
+    private readonly stream: SubjectEventsStream,
   ) {
     super();
   }
 
-  async process(job: Job<unknown>): Promise<void> {
+  async process(job: Job<unknown>, token?: string): Promise<void> {
     const { data } = job;
     if (!isWebhookDeliveryJob(data)) {
       throw new UnrecoverableError(
         `malformed webhook delivery job: ${webhookDeliveryJobProblems(data).join('; ')}`,
       );
     }
+    const busy = this.inFlight.get(data.tenantId) ?? 0;
+    if (busy >= this.config.WEBHOOK_TENANT_CONCURRENCY) {
+      await job.moveToDelayed(Date.now() + this.deferral(job), token);
+      throw new DelayedError();
+    }
+    this.inFlight.set(data.tenantId, busy + 1);
+    try {
+      await this.deliver(data);
+    } finally {
+      const left = (this.inFlight.get(data.tenantId) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(data.tenantId, left);
+      else this.inFlight.delete(data.tenantId);
+    }
+  }
+
+  /**
+   * How long a job of a tenant at its limit waits before it is looked at again: doubling from 50 ms
+   * each time it is put back (up to the delivery timeout, when a hanging delivery frees its slot),
+   * with jitter so a tenant's backlog does not come back all at once.
+   */
+  private deferral(job: Job): number {
+    const putBack = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+    const ceiling = Math.min(this.config.WEBHOOK_TIMEOUT_MS, 50 * 2 ** Math.min(putBack, 16));
+    return Math.round(ceiling * (0.5 + Math.random() / 2));
+  }
+
+  private async deliver(data: WebhookDeliveryJob): Promise<void> {
     const subscription = await this.webhooks.find(this.dataSource, data.tenantId, data.subscriptionId);
     if (!subscription) return; // deleted meanwhile: nothing to deliver
     const body = JSON.stringify(data.event);
@@ -69,11 +109,18 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     if (status < 200 || status > 299) throw new Error(`the subscriber answered ${status}`);
   }
 
+  /** Delivered (or its subscription is gone): the event no longer needs republishing for it. */
+  @OnWorkerEvent('completed')
+  async onCompleted(job: Job<unknown>): Promise<void> {
+    if (job.id) await this.stream.release(job.id);
+  }
+
   @OnWorkerEvent('failed')
   async onFailed(job: Job<unknown> | undefined, error: Error): Promise<void> {
     const final =
       error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
     if (!job || !final) return;
+    if (job.id) await this.stream.release(job.id);
     if (!isWebhookDeliveryJob(job.data)) {
       // No subscription of a tenant to file it under: the log is its only record.
       this.logger.warn({ jobId: job.id, err: error.message }, 'malformed webhook delivery job dropped');

@@ -4,15 +4,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { SubjectEvent, WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app/contracts';
-import { SubjectEventConsumer } from '@app/events';
+import { StreamEntryRef, SubjectEventConsumer } from '@app/events';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { SubjectEventsStream } from '../events/subject-events.stream';
 import { WebhooksRepository } from './webhooks.repository';
 
 /**
  * Reads the subject-change stream like any internal consumer (its own consumer group, shared by all
  * IAM instances) and turns each event into one delivery job per matching subscription of its tenant.
- * The job id is subscription + event id, so a re-read event is not delivered twice.
+ * The job id is subscription + event id, so a re-read event is not delivered twice. Each job holds
+ * its event's outbox position until it is delivered or dead-lettered, so if Redis loses the queue
+ * the relay republishes that event and the delivery is queued again.
  */
+export const deliveryJobId = (subscriptionId: string, eventId: string): string =>
+  `${subscriptionId}_${eventId}`;
+
 @Injectable()
 export class WebhookDispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcherService.name);
@@ -22,6 +28,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly webhooks: WebhooksRepository,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<WebhookDeliveryJob>,
+    private readonly stream: SubjectEventsStream,
     private readonly config: IamAdminConfig,
   ) {}
 
@@ -32,7 +39,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
       queuePrefix: this.config.QUEUE_PREFIX,
       group: 'iam-webhooks',
       startFrom: '$',
-      handle: (event) => this.dispatch(event),
+      handle: (event, entry) => this.dispatch(event, entry),
       onError: (error) => this.logger.warn({ err: String(error) }, 'webhook dispatch failed; will retry'),
     });
     await this.consumer.start();
@@ -42,11 +49,15 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
     await this.consumer?.stop();
   }
 
-  private async dispatch(event: SubjectEvent): Promise<void> {
+  private async dispatch(event: SubjectEvent, entry: StreamEntryRef): Promise<void> {
     const subscriptions = (await this.webhooks.forTenant(this.dataSource, event.tenantId)).filter(
       (s) => s.eventTypes.length === 0 || s.eventTypes.includes(event.type),
     );
     if (subscriptions.length === 0) return;
+    // Held before the job exists, so a delivery that finishes at once cannot release it first.
+    if (entry.position !== undefined) {
+      for (const s of subscriptions) await this.stream.hold(deliveryJobId(s.id, event.id), entry.position);
+    }
     await this.deliveries.addBulk(
       subscriptions.map((s) => ({
         name: event.type,
@@ -56,7 +67,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
           event: event as unknown as WebhookDeliveryJob['event'],
         },
         opts: {
-          jobId: `${s.id}_${event.id}`,
+          jobId: deliveryJobId(s.id, event.id),
           attempts: this.config.WEBHOOK_ATTEMPTS,
           backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
           removeOnComplete: { age: 3600, count: 10_000 },

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { WEBHOOK_DELIVERIES_QUEUE } from '@app/contracts';
 import { AuthModule } from '../auth/auth.module';
 import { CryptoModule } from '../crypto/crypto.module';
+import { EventsModule } from '../events/events.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDispatcherService } from './webhook-dispatcher.service';
@@ -15,6 +16,7 @@ import { WebhooksService } from './webhooks.service';
     BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEUE }),
     AuthModule,
     CryptoModule,
+    EventsModule,
     OutboundModule,
   ],
   controllers: [WebhooksController],
