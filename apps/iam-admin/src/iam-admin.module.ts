@@ -12,6 +12,7 @@ import { EventsModule } from './events/events.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
+import { RetentionModule } from './retention/retention.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
 import { SsoLoginModule } from './sso-login/sso-login.module';
 import { SubjectsModule } from './subjects/subjects.module';
@@ -50,6 +51,7 @@ export class IamAdminModule {
         SubjectsModule,
         SsoLoginModule,
         WebhooksModule,
+        RetentionModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };

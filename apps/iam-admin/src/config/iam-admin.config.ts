@@ -105,6 +105,45 @@ export class IamAdminConfig extends ServiceConfig {
   LOGIN_STATE_TTL_SECONDS = 600;
 
   /**
+   * Sign-ins started and not finished (within LOGIN_STATE_TTL_SECONDS) one tenant's provider may
+   * have; more starts are refused 503, so unauthenticated requests cannot fill Redis. 0 = no limit.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  LOGIN_PENDING_PER_PROVIDER = 20000;
+
+  /** Sign-ins started (within LOGIN_STATE_TTL_SECONDS) from one client address; more are refused 429. 0 = no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  LOGIN_PENDING_PER_ADDRESS = 1000;
+
+  /** Provisioning outcomes (each SCIM command's recorded answer) are deleted after this many days; 0 = kept. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RETENTION_PROVISIONING_DAYS = 30;
+
+  /** Outbox events are deleted this many days after they were published (never before); 0 = kept. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RETENTION_EVENTS_DAYS = 7;
+
+  /** How often the retention job runs (one instance at a time); 0 = never. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RETENTION_INTERVAL_MS = 3_600_000;
+
+  /** Rows each retention DELETE removes at most. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RETENTION_BATCH_SIZE = 1000;
+
+  /**
    * After a provider's OpenID discovery failed, sign-ins through it answer that failure again for
    * this long before IAM asks the authority again (an unauthenticated sign-in start must not make
    * IAM probe an address on every request). Saving the provider retries at once.

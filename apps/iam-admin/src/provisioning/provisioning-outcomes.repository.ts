@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProvisioningOutcome } from '@app/contracts';
+import { Db } from '@app/database';
 
 interface CommandKey {
   commandId: string;
@@ -37,6 +38,16 @@ export class ProvisioningOutcomesRepository {
       commandId,
       outcome,
     ]);
+  }
+
+  /** Retention: deletes up to `limit` outcomes applied before `before`, oldest first; answers how many. */
+  async purgeAppliedBefore(db: Db, before: Date, limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await db.query(
+      `DELETE FROM provisioning_commands WHERE command_id IN (
+         SELECT command_id FROM provisioning_commands WHERE applied_at < $1 ORDER BY applied_at LIMIT $2)`,
+      [before, limit],
+    );
+    return deleted;
   }
 
   /** Records a refusal (the command's own transaction rolled back); an earlier record stands. */

@@ -63,7 +63,7 @@ export class EntraOidcStrategy extends PassportStrategy(EntraOidcPassportStrateg
     const { tenantId, scheme } = request.params;
     switch (step) {
       case 'start':
-        return this.login.begin(tenantId, scheme, request.query);
+        return this.login.begin(tenantId, scheme, request.query, request.ip);
       case 'callback':
         // The provider's authorization response, as it came (code, state, iss, error…), and the
         // cookie of the browser that came with it.

@@ -63,11 +63,13 @@ export class SsoLoginService {
    * (whose issuer is the configured authority). From the request only the redirect URI is taken,
    * and only when it is registered; an app's redirect URI also brings the app's PKCE challenge.
    * A web sign-in also returns the value of the cookie that binds it to this browser.
+   * `clientAddress` counts against the pending sign-ins one address may hold.
    */
   async begin(
     tenantId: string,
     scheme: string,
     query: Record<string, string | undefined>,
+    clientAddress: string,
   ): Promise<{ redirectTo: string; browserBinding?: string }> {
     const provider = await this.loginProvider(tenantId, scheme);
     const redirectUri = query.redirect_uri;
@@ -94,16 +96,20 @@ export class SsoLoginService {
     const client = await this.clients.clientFor(provider);
     const state = generators.state();
     const nonce = generators.nonce();
-    await this.states.save(state, {
-      tenantId,
-      scheme,
-      redirectUri,
-      flow,
-      nonce,
-      codeVerifier,
-      codeChallenge,
-      browserBinding: browser?.digest,
-    });
+    await this.states.save(
+      state,
+      {
+        tenantId,
+        scheme,
+        redirectUri,
+        flow,
+        nonce,
+        codeVerifier,
+        codeChallenge,
+        browserBinding: browser?.digest,
+      },
+      clientAddress,
+    );
     const challenge = codeChallenge ?? (codeVerifier && generators.codeChallenge(codeVerifier));
     const redirectTo = client.authorizationUrl({
       redirect_uri: redirectUri,

@@ -7,6 +7,7 @@ import { Webhooks1764489600000 } from './1764489600000-Webhooks';
 import { SubjectsEntraOidUnique1764576000100 } from './1764576000100-SubjectsEntraOidUnique';
 import { AdminTokenLifecycle1764662400000 } from './1764662400000-AdminTokenLifecycle';
 import { InstallationBootstrap1764662400100 } from './1764662400100-InstallationBootstrap';
+import { RetentionIndexes1764921600000 } from './1764921600000-RetentionIndexes';
 import { SubjectEventsAcknowledged1765008000000 } from './1765008000000-SubjectEventsAcknowledged';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   SubjectsEntraOidUnique1764576000100,
   AdminTokenLifecycle1764662400000,
   InstallationBootstrap1764662400100,
+  RetentionIndexes1764921600000,
   SubjectEventsAcknowledged1765008000000,
 ];
