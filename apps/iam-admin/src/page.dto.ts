@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+const MAX_OFFSET = 2_147_483_647;
+
 /** `?limit=&offset=` of the admin API's list endpoints. */
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
@@ -12,11 +14,13 @@ export class PageQueryDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  /** Bounded: PostgreSQL's OFFSET is a bigint, and 1e20 is an integer to JavaScript. */
+  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset?: number;
 }
 

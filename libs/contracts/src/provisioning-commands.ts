@@ -107,7 +107,8 @@ export interface ResourceSnapshot {
 
 /** Why a command was refused: maps one-to-one onto a SCIM error. */
 export interface ProvisioningFailure {
-  status: 400 | 404 | 409 | 412;
+  /** 500: a poison command set aside as a dead letter (the detail carries its correlation id). */
+  status: 400 | 404 | 409 | 412 | 500;
   scimType?: 'uniqueness' | 'invalidValue' | 'mutability' | 'invalidPath' | 'noTarget' | 'invalidSyntax';
   detail: string;
 }

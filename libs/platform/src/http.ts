@@ -38,7 +38,25 @@ export async function createHttpApp(
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  if (settings.bodyParser ?? true) acceptEmptyJsonBodies(app);
   return app;
+}
+
+/**
+ * Many HTTP clients send `Content-Type: application/json` on every call, a DELETE with no body
+ * included: an empty JSON body is no body (Fastify's own parser answers 400 "Body cannot be empty").
+ */
+function acceptEmptyJsonBodies(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, _reply, done) => {
+      const type = request.headers['content-type'];
+      const length = request.headers['content-length'];
+      const empty = (length === undefined || length === '0') && !request.headers['transfer-encoding'];
+      if (empty && type && /^application\/json\b/i.test(type)) delete request.headers['content-type'];
+      done();
+    });
 }
 
 /**

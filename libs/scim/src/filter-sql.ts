@@ -221,7 +221,7 @@ function compare(
       return op === 'eq' ? `(${cast} = ${b.param(value)})` : `(${cast} IS DISTINCT FROM ${b.param(value)})`;
     }
     case 'dateTime': {
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+      if (typeof value !== 'string' || !isRfc3339(value)) {
         throw invalidFilter(`'${filter.attrPath}' is a dateTime: compare with an RFC 3339 string`);
       }
       return ordered(op, `(${sql})::timestamptz`, `${b.param(value)}::timestamptz`, filter.attrPath);
@@ -239,6 +239,27 @@ function compare(
     default:
       return compareText(op, sql, String(value), operand.caseExact, b);
   }
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$/;
+
+/** A date PostgreSQL's timestamptz accepts as the client meant it (Date.parse takes "1" for 2001). */
+function isRfc3339(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return (
+    year! >= 1 &&
+    month! >= 1 &&
+    month! <= 12 &&
+    day! >= 1 &&
+    day! <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60
+  );
 }
 
 function ordered(op: string, left: string, right: string, attrPath: string, text = false): string {

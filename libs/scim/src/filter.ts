@@ -42,11 +42,16 @@ function tokenize(input: string): Token[] {
       let j = i + 1;
       while (j < input.length && input[j] !== '"') j += input[j] === '\\' ? 2 : 1;
       if (j >= input.length) throw invalidFilter(`unterminated string at position ${i}`);
+      let value: string;
       try {
-        tokens.push({ t: 'string', v: JSON.parse(input.slice(i, j + 1)) as string, pos: i });
+        value = JSON.parse(input.slice(i, j + 1)) as string;
       } catch {
         throw invalidFilter(`invalid string at position ${i}`);
       }
+      // PostgreSQL cannot hold NUL in text: no stored value can match it, and the query would fail.
+      if (value.includes('\u0000'))
+        throw invalidFilter(`the string at position ${i} contains a NUL character`);
+      tokens.push({ t: 'string', v: value, pos: i });
       i = j + 1;
     } else if (c === '.' && tokens.at(-1)?.t === ']') {
       const m = /^\.([A-Za-z$][\w$-]*)/.exec(input.slice(i));

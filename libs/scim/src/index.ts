@@ -8,3 +8,4 @@ export * from './render';
 export * from './discovery';
 export * from './group-patch';
 export * from './property-names';
+export * from './value-limits';

@@ -1,7 +1,14 @@
 import { scimPatch, ScimPatchOperation } from 'scim-patch';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from './errors';
 import { assertSafeKeys, assertSafePath, safeJsonCopy } from './property-names';
-import { PATCH_OP_SCHEMA, resolveAttribute, ResourceTypeDefinition } from './schemas';
+import {
+  GROUP_RESOURCE_TYPE,
+  PATCH_OP_SCHEMA,
+  resolveAttribute,
+  ResourceTypeDefinition,
+  USER_RESOURCE_TYPE,
+} from './schemas';
+import { assertStorableOperations } from './value-limits';
 
 export type PatchOp = 'add' | 'replace' | 'remove';
 
@@ -51,7 +58,9 @@ export function normalizePatchRequest(body: unknown, type: ResourceTypeDefinitio
   const operations = body.Operations ?? body.operations;
   if (!Array.isArray(operations) || operations.length === 0)
     throw invalidSyntax('Operations must be a non-empty array');
-  return operations.flatMap((raw, index) => normalizeOperation(raw, index, type));
+  const normalized = operations.flatMap((raw, index) => normalizeOperation(raw, index, type));
+  assertStorableOperations(normalized);
+  return normalized;
 }
 
 function normalizeOperation(raw: unknown, index: number, type: ResourceTypeDefinition): PatchOperation[] {
@@ -64,6 +73,15 @@ function normalizeOperation(raw: unknown, index: number, type: ResourceTypeDefin
     throw invalidPath(`Operations[${index}].path must be a string`);
   }
   assertSafeOperation(raw, `Operations[${index}]`);
+  const extension =
+    typeof raw.path === 'string' ? type.extensions.find((e) => sameUrn(e.id, raw.path as string)) : undefined;
+  if (extension) {
+    // The path addresses the whole extension: add merges into it, replace sets it, remove deletes it.
+    if (op === 'remove') return [{ op, path: extension.id }];
+    if (!isObject(raw.value))
+      throw invalidValue(`Operations[${index}].value must be an object for ${extension.id}`);
+    return [{ op, path: extension.id, value: raw.value }];
+  }
   const path =
     typeof raw.path === 'string' && raw.path.trim() !== '' ? canonicalPath(raw.path.trim(), type) : undefined;
   if (path) {
@@ -138,6 +156,7 @@ export function canonicalPath(path: string, type: ResourceTypeDefinition): strin
   const resolvedHead = resolveAttribute(type, prefix + head);
   if (!resolvedHead) {
     if (prefix === '' && rest.includes(':')) {
+      if (insideDefinedSchema(path, type)) throw invalidPath(`'${path}' names no attribute of ${type.name}`);
       // An extension we do not define is kept as sent, so only a plain `urn:…:attribute[.sub]` gets through.
       if (!UNKNOWN_EXTENSION_PATH.test(path))
         throw invalidPath(`'${path}' is not a valid extension attribute path`);
@@ -154,6 +173,22 @@ export function canonicalPath(path: string, type: ResourceTypeDefinition): strin
   });
   tail = tail.replace(/\s+/g, ' ');
   return prefix + definition.name + tail;
+}
+
+const sameUrn = (a: string, b: string): boolean => a.toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Whether an `urn:…:attribute` path falls inside a schema this server defines without naming one
+ * of its attributes (`urn:…:enterprise:2.0:Users`, `urn:…:core:2.0:User`): it names nothing, not
+ * an unknown extension.
+ */
+function insideDefinedSchema(path: string, type: ResourceTypeDefinition): boolean {
+  const urn =
+    path
+      .split('.')[0]!
+      .replace(/:[^:]*$/, '')
+      .toLowerCase() + ':';
+  return [type.schema, ...type.extensions].some((schema) => (schema.id.toLowerCase() + ':').startsWith(urn));
 }
 
 function assertWritable(path: string, type: ResourceTypeDefinition): void {
@@ -177,18 +212,38 @@ function assertSafeOperation(operation: { path?: unknown; value?: unknown }, whe
  */
 export function applyPatch<T extends Record<string, unknown>>(resource: T, operations: PatchOperation[]): T {
   operations.forEach((operation, index) => assertSafeOperation(operation, `Operations[${index}]`));
+  let patched = safeJsonCopy(resource) as Record<string, unknown>;
   try {
-    const patched = scimPatch(
-      safeJsonCopy(resource) as never,
-      safeJsonCopy(operations) as ScimPatchOperation[],
-      {
-        mutateDocument: true,
-      },
-    );
+    for (const operation of safeJsonCopy(operations) as PatchOperation[]) {
+      const urn = EXTENSION_IDS.find((id) => operation.path === id);
+      patched = urn
+        ? applyToExtension(patched, urn, operation)
+        : (scimPatch(patched as never, [operation as ScimPatchOperation], {
+            mutateDocument: true,
+          }) as unknown as Record<string, unknown>);
+    }
     return safeJsonCopy(patched) as unknown as T;
   } catch (error) {
     throw mapPatchError(error);
   }
+}
+
+const EXTENSION_IDS = [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE].flatMap((t) => t.extensions.map((e) => e.id));
+
+/** An operation whose path is a whole extension (the patch engine would read the URN as attribute names). */
+function applyToExtension(
+  resource: Record<string, unknown>,
+  urn: string,
+  operation: PatchOperation,
+): Record<string, unknown> {
+  const schemas = Array.isArray(resource.schemas) ? (resource.schemas as unknown[]) : [];
+  const { [urn]: current, ...rest } = resource;
+  if (operation.op === 'remove')
+    return { ...rest, schemas: schemas.filter((s) => typeof s !== 'string' || !sameUrn(urn, s)) };
+  if (!isObject(operation.value)) throw invalidValue(`the value for ${urn} must be an object`);
+  const value =
+    operation.op === 'add' && isObject(current) ? { ...current, ...operation.value } : operation.value;
+  return { ...rest, schemas: schemas.includes(urn) ? schemas : [...schemas, urn], [urn]: value };
 }
 
 function mapPatchError(error: unknown): ScimError {

@@ -138,6 +138,8 @@ export interface Paging {
   count: number;
 }
 
+const MAX_START_INDEX = 2_147_483_647;
+
 export function parsePaging(
   startIndex: unknown,
   count: unknown,
@@ -151,6 +153,8 @@ export function parsePaging(
     return n;
   };
   const start = Math.max(1, int(startIndex, 'startIndex') ?? 1);
+  // PostgreSQL's OFFSET is a bigint; no tenant has anywhere near this many resources anyway.
+  if (start > MAX_START_INDEX) throw invalidValue(`startIndex must be at most ${MAX_START_INDEX}`);
   const size = Math.min(maxResults, Math.max(0, int(count, 'count') ?? defaultCount));
   return { startIndex: start, count: size };
 }

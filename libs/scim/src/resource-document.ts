@@ -1,5 +1,6 @@
 import { invalidSyntax, invalidValue } from './errors';
 import { assertSafeKeys } from './property-names';
+import { assertStorableDocument, assertStorableValue } from './value-limits';
 import {
   AttributeDefinition,
   GROUP_RESOURCE_TYPE,
@@ -40,6 +41,7 @@ export function memberIds(value: unknown): string[] {
     const id = isObject(item) ? item.value : undefined;
     if (typeof id !== 'string' || id === '')
       throw invalidValue(`members[${i}].value must be the id of a User`);
+    assertStorableValue(id, `members[${i}].value`);
     return id;
   });
 }
@@ -82,7 +84,12 @@ export function normalizeDocument(
   // Unknown schema URNs the client declared without attributes are kept too (never rejected).
   for (const urn of declared)
     if (!schemas.some((s) => s.toLowerCase() === urn.toLowerCase())) schemas.push(urn);
-  return { ...out, schemas };
+  const document = { ...out, schemas };
+  assertStorableDocument(
+    document,
+    type.extensions.map((e) => e.id),
+  );
+  return document;
 }
 
 const commonWritable: AttributeDefinition[] = [

@@ -204,6 +204,16 @@ export class IamAdminConfig extends ServiceConfig {
   @Min(500)
   PROVISIONING_STALLED_CHECK_MS = 30000;
 
+  /**
+   * Tries before a command failing for a reason that is neither a refusal nor a database fault is
+   * set aside as a dead letter (/v1/provisioning/dead-letters) and answered with a final 500.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(25)
+  PROVISIONING_POISON_ATTEMPTS = 3;
+
   /** Run the outbox relay in this instance (one instance relays at a time, whatever this says). */
   @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.EVENTS_RELAY_ENABLED, true))
   @IsBoolean()

@@ -1,31 +1,45 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
-import { checkProvisioningJob, ProvisioningOutcome, QueueName } from '@app/contracts';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { checkProvisioningJob, ProvisioningCommand, ProvisioningOutcome, QueueName } from '@app/contracts';
+import { classifyDatabaseError } from '@app/database';
+import { redisConnection } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { ProvisioningCommandsService } from './provisioning-commands.service';
 
-/** The IAM side of the provisioning queue: every command the SCIM gateway accepted lands here. */
-// autorun off: the worker starts once the app (and its migrated database) is ready, with tuned options.
-@Processor(QueueName.ProvisioningCommands, { autorun: false })
-export class ProvisioningCommandsProcessor extends WorkerHost implements OnApplicationBootstrap {
+/**
+ * The IAM side of the provisioning queue: every command the SCIM gateway accepted lands here.
+ * The worker is built here, not by @Processor, so that its lock settings are given at
+ * construction: BullMQ derives the lock renewal period from lockDuration when it builds its lock
+ * manager, and a lockDuration set afterwards would only reach the first lock.
+ */
+@Injectable()
+export class ProvisioningCommandsProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProvisioningCommandsProcessor.name);
+  private worker?: Worker;
 
   constructor(
     private readonly commands: ProvisioningCommandsService,
     private readonly config: IamAdminConfig,
-  ) {
-    super();
+  ) {}
+
+  /** Started once the app (and its migrated database) is ready. */
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(QueueName.ProvisioningCommands, (job: Job<unknown>) => this.process(job), {
+      connection: redisConnection(this.config.REDIS_URL),
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.PROVISIONING_CONCURRENCY,
+      // A worker that dies mid-command loses its lock after lockDuration; another picks the job up.
+      lockDuration: this.config.PROVISIONING_LOCK_MS,
+      stalledInterval: this.config.PROVISIONING_STALLED_CHECK_MS,
+    });
+    this.worker.on('failed', (job, error) => this.onFailed(job, error));
+    this.worker.on('error', (error) =>
+      this.logger.error({ err: error.message }, 'provisioning worker error'),
+    );
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.PROVISIONING_CONCURRENCY;
-    // A worker that dies mid-command loses its lock after lockDuration; another picks the job up.
-    this.worker.opts.lockDuration = this.config.PROVISIONING_LOCK_MS;
-    this.worker.opts.stalledInterval = this.config.PROVISIONING_STALLED_CHECK_MS;
-    this.worker
-      .run()
-      .catch((error: Error) => this.logger.error({ err: error.message }, 'provisioning worker stopped'));
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
   }
 
   /**
@@ -37,7 +51,7 @@ export class ProvisioningCommandsProcessor extends WorkerHost implements OnAppli
     const checked = checkProvisioningJob(job.data);
     switch (checked.kind) {
       case 'command':
-        return this.commands.apply(checked.command);
+        return this.apply(job, checked.command);
       case 'refusal':
         this.logger.warn(
           { jobId: job.id, commandId: checked.commandId, err: checked.outcome.failure.detail },
@@ -49,8 +63,30 @@ export class ProvisioningCommandsProcessor extends WorkerHost implements OnAppli
     }
   }
 
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<unknown> | undefined, error: Error): void {
+  /**
+   * Refusals come back as outcomes from the service. A database fault is thrown so BullMQ retries
+   * with back-off for as long as the job's attempts last. Any other error is a poison command
+   * after PROVISIONING_POISON_ATTEMPTS tries: it is set aside as a dead letter and the gateway gets
+   * a final 500 with the dead letter's id, instead of a command retried for days.
+   */
+  private async apply(job: Job<unknown>, command: ProvisioningCommand): Promise<ProvisioningOutcome> {
+    try {
+      return await this.commands.apply(command);
+    } catch (error) {
+      if (classifyDatabaseError(error).kind === 'fault') throw error;
+      const attempt = job.attemptsMade + 1;
+      const allowed = Math.min(this.config.PROVISIONING_POISON_ATTEMPTS, job.opts?.attempts ?? 1);
+      if (attempt < allowed) throw error;
+      const outcome = await this.commands.setAside(command, attempt, error);
+      this.logger.error(
+        { jobId: job.id, command: command.name, attempt, err: (error as Error).message },
+        'poison provisioning command set aside as a dead letter',
+      );
+      return outcome;
+    }
+  }
+
+  private onFailed(job: Job<unknown> | undefined, error: Error): void {
     // Faults (database down, …) are retried with back-off; the payload is not logged (it holds personal data).
     const name = (job?.data as { name?: unknown } | undefined)?.name;
     this.logger.warn(

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -8,10 +9,11 @@ import {
   ProvisioningOutcome,
   ResourceSnapshot,
 } from '@app/contracts';
-import { violatedUniqueConstraint } from '@app/database';
+import { classifyDatabaseError, violatedUniqueConstraint } from '@app/database';
 import { ScimError } from '@app/scim';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { GroupCommandsHandler } from './group-commands.handler';
+import { ProvisioningDeadLettersRepository } from './provisioning-dead-letters.repository';
 import { ProvisioningOutcomesRepository } from './provisioning-outcomes.repository';
 import { UserCommandsHandler } from './user-commands.handler';
 
@@ -34,6 +36,7 @@ export class ProvisioningCommandsService {
     private readonly users: UserCommandsHandler,
     private readonly groups: GroupCommandsHandler,
     private readonly relay: SubjectEventsRelay,
+    private readonly deadLetters: ProvisioningDeadLettersRepository,
   ) {}
 
   async apply(command: ProvisioningCommand): Promise<ProvisioningOutcome> {
@@ -52,6 +55,33 @@ export class ProvisioningCommandsService {
       if (!failure) throw error;
       return this.outcomes.recordRefusal(this.dataSource, command, { ok: false, failure });
     }
+  }
+
+  /**
+   * Sets a poison command aside: a dead letter for operators and, in the same transaction, a final
+   * 500 outcome under the command id, so a re-delivery is answered the same way and not applied.
+   */
+  async setAside(
+    command: ProvisioningCommand,
+    attempts: number,
+    error: unknown,
+  ): Promise<ProvisioningOutcome> {
+    return this.dataSource.transaction(async (em) => {
+      const id = await this.deadLetters.record(em, {
+        id: randomUUID(),
+        commandId: command.commandId,
+        tenantId: command.tenantId,
+        command: command.name,
+        targetId: targetOf(command),
+        attempts,
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+      });
+      const failure: ProvisioningFailure = {
+        status: 500,
+        detail: `the change could not be applied and was set aside for an operator (correlation id ${id})`,
+      };
+      return this.outcomes.recordRefusal(em, command, { ok: false, failure });
+    });
   }
 
   private applyIn(em: EntityManager, command: ProvisioningCommand): Promise<ResourceSnapshot | null> {
@@ -89,7 +119,38 @@ function refusal(error: unknown): ProvisioningFailure | undefined {
   }
   const constraint = violatedUniqueConstraint(error);
   const detail = constraint === undefined ? undefined : UNIQUENESS[constraint];
-  return detail === undefined ? undefined : { status: 409, scimType: 'uniqueness', detail };
+  if (detail !== undefined) return { status: 409, scimType: 'uniqueness', detail };
+  const classified = classifyDatabaseError(error);
+  if (classified.kind !== 'refusal') return undefined;
+  const attribute = attributeNamed(classified.names);
+  return {
+    status: 400,
+    scimType: 'invalidValue',
+    detail: `${attribute ?? 'a value of the resource'} cannot be stored as sent (database error ${classified.code})`,
+  };
+}
+
+/** Columns, and the indexes and constraints over them, by the SCIM attribute they hold. */
+const ATTRIBUTE_COLUMNS: Array<[RegExp, string]> = [
+  [/user_name/, 'userName'],
+  [/external_id/, 'externalId'],
+  [/display_name/, 'displayName'],
+  [/entra_oid/, 'externalId'],
+  [/document/, 'the resource document'],
+];
+
+/** The SCIM attribute a database refusal names, when its column, constraint or index says which. */
+function attributeNamed(names: string[]): string | undefined {
+  for (const name of names)
+    for (const [pattern, attribute] of ATTRIBUTE_COLUMNS) if (pattern.test(name)) return attribute;
+  return undefined;
+}
+
+/** The subject or group a command addresses (none for a create). */
+function targetOf(command: ProvisioningCommand): string | undefined {
+  if ('subjectId' in command) return command.subjectId;
+  if ('groupId' in command) return command.groupId;
+  return undefined;
 }
 
 function assertUnreachable(value: never): never {

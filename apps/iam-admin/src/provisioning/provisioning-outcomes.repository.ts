@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ProvisioningOutcome } from '@app/contracts';
 import { Db } from '@app/database';
 
@@ -52,11 +52,11 @@ export class ProvisioningOutcomesRepository {
 
   /** Records a refusal (the command's own transaction rolled back); an earlier record stands. */
   async recordRefusal(
-    dataSource: DataSource,
+    db: Db,
     command: CommandKey,
     outcome: ProvisioningOutcome,
   ): Promise<ProvisioningOutcome> {
-    const rows: Array<{ outcome: ProvisioningOutcome }> = await dataSource.query(
+    const rows: Array<{ outcome: ProvisioningOutcome }> = await db.query(
       `INSERT INTO provisioning_commands (command_id, tenant_id, name, outcome) VALUES ($1, $2, $3, $4)
        ON CONFLICT (command_id) DO UPDATE SET command_id = EXCLUDED.command_id RETURNING outcome`,
       [command.commandId, command.tenantId, command.name, outcome],

@@ -1,7 +1,8 @@
-import { Controller, Get, Param, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, Post, UseInterceptors } from '@nestjs/common';
 import {
   discoveryList,
   notFound,
+  ScimError,
   resourceTypeResource,
   schemaResource,
   schemasOf,
@@ -21,6 +22,20 @@ const RESOURCE_TYPES = [SCIM_USERS, SCIM_GROUPS].map((type) => type.schema);
 @UseInterceptors(ScimResponseInterceptor)
 export class ScimDiscoveryController {
   constructor(private readonly config: ScimGatewayConfig) {}
+
+  /**
+   * Queries at the service root span every resource type (RFC 7644 §3.4.2.1, §3.4.3); this server
+   * answers 501 as §3.12 allows: Entra never sends them, and /Users and /Groups each take both.
+   */
+  @Get()
+  rootQuery(): never {
+    throw rootQueriesNotImplemented();
+  }
+
+  @Post('.search')
+  rootSearch(): never {
+    throw rootQueriesNotImplemented();
+  }
 
   @Get('ServiceProviderConfig')
   serviceProviderConfig(@BaseUrl() baseUrl: string): Record<string, unknown> {
@@ -51,3 +66,6 @@ export class ScimDiscoveryController {
     return schemaResource(schema, baseUrl);
   }
 }
+
+const rootQueriesNotImplemented = () =>
+  new ScimError(501, 'queries at the service root are not implemented: query /Users or /Groups');

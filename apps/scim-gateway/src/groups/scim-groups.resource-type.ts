@@ -29,5 +29,5 @@ export const SCIM_GROUPS: ScimResourceType = {
       ifMatchVersion,
     }),
   },
-  related: { attribute: 'members', endpoint: '/Users', type: 'User', renderEmpty: true, setOnCreate: true },
+  related: { attribute: 'members', endpoint: '/Users', type: 'User', setOnCreate: true },
 };

@@ -23,6 +23,15 @@ type WithoutEnvelope<C> = C extends ProvisioningCommand
 export type ProvisioningRequest = WithoutEnvelope<ProvisioningCommand>;
 
 /**
+ * Redis keeps finished jobs only as long as a waiting gateway may still look one up, and never
+ * more than these many: bounded by age and by count (`true` would break waiting, see stack notes).
+ */
+export const JOB_RETENTION = {
+  completed: { age: 3600, count: 100_000 },
+  failed: { age: 7 * 24 * 3600, count: 10_000 },
+} as const;
+
+/**
  * Puts provisioning commands on the queue and waits for IAM's outcome, so Entra sees ordinary
  * synchronous SCIM answers. The add is awaited before anything is answered: an accepted write is
  * in Redis (durable there) before the client hears about it.
@@ -30,6 +39,11 @@ export type ProvisioningRequest = WithoutEnvelope<ProvisioningCommand>;
 @Injectable()
 export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
   private events!: QueueEvents;
+  /**
+   * Writes waiting for their outcome, by command id. One listener per event serves them all:
+   * BullMQ's own waitUntilFinished adds listeners per waiting job and warns past ten.
+   */
+  private readonly waiting = new Map<string, (outcome: ProvisioningOutcome | undefined) => void>();
 
   constructor(
     @InjectQueue(QueueName.ProvisioningCommands) private readonly queue: Queue,
@@ -43,6 +57,11 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
     });
     // Not awaited: a gateway may start while Redis is away (it reports not ready meanwhile).
     this.events.on('error', () => undefined);
+    this.events.on('completed', ({ jobId, returnvalue }) =>
+      this.waiting.get(jobId)?.(returnvalue as unknown as ProvisioningOutcome),
+    );
+    // A job failed for good (its attempts spent): not an answer; the client hears 503 at its deadline.
+    this.events.on('failed', ({ jobId }) => this.waiting.get(jobId)?.(undefined));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -60,31 +79,41 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
       scimTokenId: principal.tokenId,
     } as ProvisioningCommand;
     const deadline = Date.now() + this.config.SCIM_COMMAND_TIMEOUT_MS;
-    let outcome: ProvisioningOutcome;
+    // Waiting starts before the add, so an outcome arriving at once is not missed.
+    const outcome = this.outcomeOf(command.commandId);
+    let answer: ProvisioningOutcome | undefined;
     try {
       // Both steps share one deadline: with Redis away the add itself waits for a reconnect.
-      const job = await withTimeLimit(
+      await withTimeLimit(
         this.queue.add(command.name, command, {
           jobId: command.commandId,
           attempts: 25,
           backoff: { type: 'exponential', delay: 200 },
-          // By age and count, not `true`: waitUntilFinished must still find the finished job.
-          removeOnComplete: { age: 3600, count: 100_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
+          removeOnComplete: JOB_RETENTION.completed,
+          removeOnFail: JOB_RETENTION.failed,
         }),
         deadline - Date.now(),
         'queueing the provisioning command',
       );
-      outcome = (await job.waitUntilFinished(
-        this.events,
-        Math.max(1, deadline - Date.now()),
-      )) as ProvisioningOutcome;
+      answer = await withTimeLimit(outcome.promise, Math.max(1, deadline - Date.now()), 'waiting for IAM');
     } catch {
       // Redis or IAM away or busy: an accepted command stays queued and will be applied once.
-      throw new ProvisioningTimeout(this.config.SCIM_RETRY_AFTER_SECONDS);
+    } finally {
+      outcome.stop();
     }
-    if (!outcome.ok)
-      throw new ScimError(outcome.failure.status, outcome.failure.detail, outcome.failure.scimType);
-    return outcome.subject;
+    if (!answer) throw new ProvisioningTimeout(this.config.SCIM_RETRY_AFTER_SECONDS);
+    if (!answer.ok)
+      throw new ScimError(answer.failure.status, answer.failure.detail, answer.failure.scimType);
+    return answer.subject;
+  }
+
+  private outcomeOf(commandId: string): {
+    promise: Promise<ProvisioningOutcome | undefined>;
+    stop: () => void;
+  } {
+    const promise = new Promise<ProvisioningOutcome | undefined>((resolve) =>
+      this.waiting.set(commandId, resolve),
+    );
+    return { promise, stop: () => this.waiting.delete(commandId) };
   }
 }

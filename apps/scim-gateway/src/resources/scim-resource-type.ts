@@ -22,8 +22,6 @@ export interface ScimResourceType {
     /** The endpoint its values point to (`$ref`), and their `type`. */
     endpoint: string;
     type: string;
-    /** Whether an empty list is answered (`members: []`) or the attribute left out (a User in no group). */
-    renderEmpty: boolean;
     /** Whether a create can set it (a Group's first members). If not, a create is answered without a read. */
     setOnCreate: boolean;
   };

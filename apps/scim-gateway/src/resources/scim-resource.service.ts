@@ -120,7 +120,8 @@ export class ScimResourceService {
       display,
       type: related.type,
     }));
-    const shown = row.related !== undefined && (values.length > 0 || related.renderEmpty);
+    // An empty multi-valued attribute is left out (a User in no group, a Group whose members all left).
+    const shown = row.related !== undefined && values.length > 0;
     const resource = renderResource(
       row.id,
       row.document,

@@ -30,7 +30,6 @@ export const SCIM_USERS: ScimResourceType = {
     attribute: 'groups',
     endpoint: '/Groups',
     type: 'direct',
-    renderEmpty: false,
     setOnCreate: false,
   },
 };

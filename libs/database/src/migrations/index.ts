@@ -7,6 +7,7 @@ import { Webhooks1764489600000 } from './1764489600000-Webhooks';
 import { SubjectsEntraOidUnique1764576000100 } from './1764576000100-SubjectsEntraOidUnique';
 import { AdminTokenLifecycle1764662400000 } from './1764662400000-AdminTokenLifecycle';
 import { InstallationBootstrap1764662400100 } from './1764662400100-InstallationBootstrap';
+import { ProvisioningDeadLetters1764835200000 } from './1764835200000-ProvisioningDeadLetters';
 import { RetentionIndexes1764921600000 } from './1764921600000-RetentionIndexes';
 import { SubjectEventsAcknowledged1765008000000 } from './1765008000000-SubjectEventsAcknowledged';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   SubjectsEntraOidUnique1764576000100,
   AdminTokenLifecycle1764662400000,
   InstallationBootstrap1764662400100,
+  ProvisioningDeadLetters1764835200000,
   RetentionIndexes1764921600000,
   SubjectEventsAcknowledged1765008000000,
 ];

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { Db, queryPage, RowPage } from '@app/database';
+
+export interface DeadLetterRow {
+  id: string;
+  commandId: string;
+  command: string;
+  targetId: string | null;
+  attempts: number;
+  error: string;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, command_id AS "commandId", command, target_id AS "targetId", attempts, error, created_at AS "createdAt"`;
+
+/** Owns provisioning_dead_letters: poison commands set aside for operators. */
+@Injectable()
+export class ProvisioningDeadLettersRepository {
+  /** Records a poison command once (a re-delivery keeps the first record); answers its id. */
+  async record(
+    db: Db,
+    letter: {
+      id: string;
+      commandId: string;
+      tenantId: string;
+      command: string;
+      targetId?: string;
+      attempts: number;
+      error: string;
+    },
+  ): Promise<string> {
+    const rows: Array<{ id: string }> = await db.query(
+      `INSERT INTO provisioning_dead_letters (id, command_id, tenant_id, command, target_id, attempts, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (command_id) DO UPDATE SET attempts = EXCLUDED.attempts RETURNING id`,
+      [
+        letter.id,
+        letter.commandId,
+        letter.tenantId,
+        letter.command,
+        letter.targetId ?? null,
+        letter.attempts,
+        letter.error,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  page(db: Db, tenantId: string, page: { limit: number; offset: number }): Promise<RowPage<DeadLetterRow>> {
+    return queryPage(
+      db,
+      `SELECT ${COLUMNS} FROM provisioning_dead_letters WHERE tenant_id = $1 ORDER BY created_at DESC, id`,
+      `SELECT count(*)::int AS n FROM provisioning_dead_letters WHERE tenant_id = $1`,
+      [tenantId],
+      page,
+    );
+  }
+}
