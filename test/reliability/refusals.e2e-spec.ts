@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { http, ScimStack, startScimStack } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -168,5 +169,58 @@ describe('conformance: extension paths, service-root endpoints, empty groups', (
     expect(removed.status).toBe(204);
     const read = await s.scim('GET', `/Groups/${group.body.id}`);
     expect(read.body).not.toHaveProperty('members');
+  });
+});
+
+describe('the worker: database refusals are answered, poison commands set aside', () => {
+  let s: ScimStack;
+  let db: DataSource;
+  beforeAll(async () => {
+    s = await startScimStack({
+      iamEnv: { PROVISIONING_POISON_ATTEMPTS: '2' },
+      gatewayEnv: { SCIM_COMMAND_TIMEOUT_MS: '5000' },
+    });
+    db = await new DataSource({ type: 'postgres', url: s.iam.env.DATABASE_URL }).initialize();
+    // Stand-ins for what the normaliser cannot foresee: a data exception (class 22) and an error of no known class.
+    await db.query(`
+      CREATE OR REPLACE FUNCTION test_refuse_or_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.user_name LIKE 'refused-%' THEN RAISE EXCEPTION 'bad value' USING ERRCODE = '22023'; END IF;
+        IF NEW.user_name LIKE 'poison-%' THEN RAISE EXCEPTION 'something nobody planned for'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`DROP TRIGGER IF EXISTS test_refuse_or_poison ON subjects`);
+    await db.query(
+      `CREATE TRIGGER test_refuse_or_poison BEFORE INSERT ON subjects FOR EACH ROW EXECUTE FUNCTION test_refuse_or_poison()`,
+    );
+  });
+  afterAll(async () => {
+    await db.query(`DROP TRIGGER IF EXISTS test_refuse_or_poison ON subjects`);
+    await db.destroy();
+    await s.close();
+  });
+
+  it('a class 22 database error is a 400 invalidValue at once, not a 503 retried for days', async () => {
+    const started = Date.now();
+    const res = await s.scim('POST', '/Users', user(uniqueName('refused')));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ scimType: 'invalidValue' });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('a command failing for an unknown reason is set aside: a final 500 with a correlation id, listed for operators', async () => {
+    const res = await s.scim('POST', '/Users', user(uniqueName('poison')));
+    expect(res.status).toBe(500);
+    const correlationId = /correlation id ([0-9a-f-]{36})/.exec(res.body.detail)?.[1];
+    expect(correlationId).toBeDefined();
+    const letters = await http(s.iam.url, 'GET', '/v1/provisioning/dead-letters', {
+      token: s.platformToken,
+      tenantId: s.tenantId,
+    });
+    expect(letters.status).toBe(200);
+    expect(letters.body.items).toEqual([
+      expect.objectContaining({ id: correlationId, command: 'create-user', attempts: 2 }),
+    ]);
+    expect(letters.body.items[0].error).toContain('something nobody planned for');
   });
 });
