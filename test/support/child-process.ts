@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 
 /** The repository root, from source (test/support) or from dist/test/support alike. */
-const ROOT = ((dir: string): string => {
+export const ROOT = ((dir: string): string => {
   while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   return dir;
 })(__dirname);

@@ -7,3 +7,5 @@ export * from './stack';
 export * from './child-process';
 export * from './fake-entra';
 export * from './eventually';
+export * from './fault-stack';
+export * from './entra-sync';
