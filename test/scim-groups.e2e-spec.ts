@@ -378,8 +378,14 @@ describe('SCIM /Groups with membership as rows', () => {
     }
     expect(paged).toHaveLength(10_500);
     expect(new Set(paged)).toEqual(new Set(ids));
+    // A SCIM read lists at most SCIM_GROUP_MEMBERS_MAX (1,000) members and says it cut the list;
+    // every member is reachable through /Users filtered by group.
     const full = await s.scim('GET', `/Groups/${group.id}`);
-    expect(full.body.members).toHaveLength(10_500);
+    expect(full.body.members).toHaveLength(1000);
+    expect(full.headers.get('scim-members-truncated')).toBe('1000');
+    const filter = encodeURIComponent(`groups.value eq "${group.id}"`);
+    const byGroup = await s.scim('GET', `/Users?filter=${filter}&count=0`);
+    expect(byGroup.body.totalResults).toBe(10_500);
   }, 60_000);
 
   describe('operator API (/v1/groups, /v1/subjects)', () => {

@@ -60,6 +60,8 @@ export class SubjectEventsRepository {
       `DELETE FROM subject_events WHERE position IN (
          SELECT position FROM subject_events
           WHERE published_at IS NOT NULL AND published_at < $1
+            -- never what a consumer may still need republished after Redis loses its data
+            AND position <= (SELECT position FROM subject_events_acknowledged)
           ORDER BY published_at LIMIT $2)`,
       [before, limit],
     );
