@@ -27,7 +27,8 @@ export const groupColumns = (table = 'groups'): string =>
 /** groupColumns and the member count (a read of group_members, which MembershipsRepository owns). */
 export const countedGroupColumns = (table = 'groups'): string =>
   `${groupColumns(table)},
-   (SELECT count(*)::int FROM group_members m WHERE m.group_id = ${table}.id) AS "memberCount"`;
+   (SELECT count(*)::int FROM group_members m JOIN subjects s ON s.id = m.subject_id
+     WHERE m.group_id = ${table}.id AND s.deleted_at IS NULL) AS "memberCount"`;
 
 /** The one owner of the groups table. Every statement is scoped to one tenant. */
 @Injectable()

@@ -11,12 +11,21 @@ import { subjectColumns, SubjectRow } from './subjects.repository';
  */
 @Injectable()
 export class MembershipsRepository {
-  /** One statement for the whole batch; re-adding a member is a no-op. Returns the new members. */
+  /**
+   * One statement for the whole batch; re-adding a member is a no-op. Returns the new members.
+   * Only live subjects are added, each share-locked: a subject being deprovisioned at the same
+   * moment holds its row lock, so this waits for that commit, sees the subject deleted and skips
+   * it — a membership can never outlive its subject's deprovisioning.
+   */
   async add(db: Db, group: GroupRow, subjectIds: string[]): Promise<string[]> {
     if (subjectIds.length === 0) return [];
     const rows: Array<{ subject_id: string }> = await db.query(
       `INSERT INTO group_members (group_id, subject_id, tenant_id)
-       SELECT $1, s, $2 FROM unnest($3::uuid[]) s ON CONFLICT DO NOTHING RETURNING subject_id`,
+       SELECT $1, live.id, $2 FROM (
+         SELECT s.id FROM subjects s
+          WHERE s.tenant_id = $2 AND s.id = ANY($3::uuid[]) AND s.deleted_at IS NULL
+          ORDER BY s.id FOR SHARE) live
+       ON CONFLICT DO NOTHING RETURNING subject_id`,
       [group.id, group.tenantId, subjectIds],
     );
     return rows.map((r) => r.subject_id);
@@ -66,8 +75,9 @@ export class MembershipsRepository {
     return queryPage(
       db,
       `SELECT ${subjectColumns('s')} FROM group_members m JOIN subjects s ON s.id = m.subject_id
-        WHERE m.tenant_id = $1 AND m.group_id = $2 ORDER BY m.created_at, s.id`,
-      `SELECT count(*)::int AS n FROM group_members m WHERE m.tenant_id = $1 AND m.group_id = $2`,
+        WHERE m.tenant_id = $1 AND m.group_id = $2 AND s.deleted_at IS NULL ORDER BY m.created_at, s.id`,
+      `SELECT count(*)::int AS n FROM group_members m JOIN subjects s ON s.id = m.subject_id
+        WHERE m.tenant_id = $1 AND m.group_id = $2 AND s.deleted_at IS NULL`,
       [tenantId, groupId],
       page,
     );

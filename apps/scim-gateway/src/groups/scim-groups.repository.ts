@@ -43,7 +43,7 @@ export class ScimGroupsRepository extends ScimResourceRepository {
       related: `(SELECT coalesce(json_agg(json_build_object('value', f.id, 'display', f.display) ORDER BY f.joined, f.id), '[]')
                    FROM (SELECT s.id, coalesce(s.display_name, s.user_name) AS display, m.created_at AS joined
                            FROM group_members m JOIN subjects s ON s.id = m.subject_id
-                          WHERE m.tenant_id = g.tenant_id AND m.group_id = g.id
+                          WHERE m.tenant_id = g.tenant_id AND m.group_id = g.id AND s.deleted_at IS NULL
                           ORDER BY m.created_at, s.id LIMIT ${limit + 1}) f)`,
       relatedLimit: limit,
     });
