@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `${audit.operations} operations (${audit.attempts} HTTP attempts, retries included) at ${CONNECTIONS} connections ` +
-        `in ${(run.durationMs / 1000).toFixed(1)} s; ${audit.events} events\n`,
+        `in ${(run.durationMs / 1000).toFixed(1)} s; ${audit.events} events, every one with every consumer ` +
+        `${(run.settledMs / 1000).toFixed(1)} s after the client's last answer\n`,
     );
     console.log(
       '| fault | at operation | piece back after (ms) | first write sent after the fault acknowledged after (ms) | longest time without an acknowledgement (ms) |',
@@ -57,9 +58,9 @@ async function main(): Promise<void> {
       ['duplicate subjects', audit.duplicateSubjects.length],
       ['aggregates whose events are not one per change', audit.eventMismatches.length],
       ['events never published', audit.unpublishedEvents],
-      ...audit.consumerMissing.map((n, i): [string, number] => [
-        `events consumer ${i + 1} never received`,
-        n,
+      ...audit.consumerMissing.map(({ consumer, missing }): [string, number] => [
+        `events owed to consumer ${consumer} it never received`,
+        missing,
       ]),
       ['service exits nobody asked for', run.unexpectedExits.length],
     ];
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
       audit.duplicateSubjects.length +
       audit.eventMismatches.length +
       audit.unpublishedEvents +
-      audit.consumerMissing.reduce((a, b) => a + b, 0);
+      audit.consumerMissing.reduce((sum, c) => sum + c.missing, 0);
     process.exitCode = broken === 0 ? 0 : 1;
   } finally {
     await stack.stop();

@@ -1,5 +1,8 @@
 import { SubjectEventConsumer } from '@app/events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FaultStack } from './fault-stack';
+import { http } from './fixtures';
 
 /*
  * An Entra-like provisioning client for the fault suite: users created, updated twice, then added to a group or
@@ -184,24 +187,70 @@ export async function runEntraSync(stack: FaultStack, options: SyncOptions): Pro
   return log;
 }
 
-/** Consumers of the subject-event stream, each its own group, collecting event ids (they de-duplicate on id). */
+/** What one consumer received, and from which outbox position on it is owed every event. */
+export interface ConsumerLog {
+  name: string;
+  seen: Set<string>;
+  afterPosition: number;
+}
+
+/**
+ * The consumers of a run, collecting event ids (they de-duplicate on id): stream consumer groups of their own (a group
+ * that exists already starts where it stopped) reading from the stream's start, and a signed-webhook subscription to a
+ * receiver on loopback, owed the events committed after it subscribed.
+ */
 export async function startEventConsumers(stack: FaultStack, groups: string[]) {
-  const seen = groups.map(() => new Set<string>());
-  const consumers = groups.map(
-    (group, i) =>
+  const streamLogs: ConsumerLog[] = groups.map((name) => ({
+    name,
+    seen: new Set<string>(),
+    afterPosition: 0,
+  }));
+  const consumers = streamLogs.map(
+    (consumer) =>
       new SubjectEventConsumer({
         redis: stack.redisUrl,
         queuePrefix: stack.queuePrefix,
-        group,
+        group: consumer.name,
         startFrom: '0',
         handle: async (event) => {
-          seen[i]!.add(event.id);
+          consumer.seen.add(event.id);
         },
         onError: () => undefined,
       }),
   );
   for (const consumer of consumers) await consumer.start();
-  return { seen, stop: () => Promise.all(consumers.map((c) => c.stop())) };
+
+  const [{ last }] = await stack.db<{ last: string }>(
+    `SELECT coalesce(max(position), 0) AS last FROM subject_events`,
+  );
+  const webhook: ConsumerLog = { name: 'webhook', seen: new Set<string>(), afterPosition: Number(last) };
+  const receiver = createServer((req, res) => {
+    const id = req.headers['x-iam-event-id'];
+    if (typeof id === 'string') webhook.seen.add(id);
+    req.resume().on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port } = receiver.address() as AddressInfo;
+  const subscribed = await http(stack.iam().url, 'POST', '/v1/webhooks', {
+    token: stack.adminToken,
+    tenantId: stack.tenantId,
+    body: { url: `http://127.0.0.1:${port}/iam-events` },
+  });
+  if (subscribed.status !== 201)
+    throw new Error(`webhook subscription: ${subscribed.status} ${subscribed.text}`);
+
+  return {
+    logs: [...streamLogs, webhook],
+    stop: async () => {
+      await Promise.all(consumers.map((c) => c.stop()));
+      // Unsubscribed first: IAM would go on retrying deliveries to a receiver that is gone, next to later runs'.
+      await http(stack.iam().url, 'DELETE', `/v1/webhooks/${subscribed.body.id}`, {
+        token: stack.adminToken,
+        tenantId: stack.tenantId,
+      });
+      await new Promise((resolve) => receiver.close(resolve));
+    },
+  };
 }
 
 export interface SyncAudit {
@@ -219,8 +268,8 @@ export interface SyncAudit {
   eventMismatches: string[];
   unpublishedEvents: number;
   events: number;
-  /** Per consumer: events it never received. */
-  consumerMissing: number[];
+  /** Per consumer: events it was owed and never received. */
+  consumerMissing: Array<{ consumer: string; missing: number; examples: string[] }>;
 }
 
 /** The change an operation makes, named as auditSync names the events it finds. */
@@ -243,10 +292,11 @@ function changeKey(op: SyncOperation, subjectId: string | undefined, log: SyncLo
 export async function auditSync(
   stack: FaultStack,
   log: SyncLog,
-  consumersSeen: Set<string>[],
+  consumers: ConsumerLog[],
 ): Promise<SyncAudit> {
   const events = await stack.db<{
     id: string;
+    position: string;
     aggregate_id: string;
     sequence: string;
     published: boolean;
@@ -256,7 +306,7 @@ export async function auditSync(
     display_name: string | null;
     user_name: string | null;
   }>(
-    `SELECT id, aggregate_id, sequence, published_at IS NOT NULL AS published, event->>'type' AS type,
+    `SELECT id, position, aggregate_id, sequence, published_at IS NOT NULL AS published, event->>'type' AS type,
             event->>'subjectId' AS subject_id, event->>'groupId' AS group_id,
             event->'state'->>'displayName' AS display_name, event->'state'->>'userName' AS user_name
        FROM subject_events WHERE tenant_id = $1 ORDER BY position`,
@@ -328,7 +378,6 @@ export async function auditSync(
 
   const userNames = new Map<string, number>();
   for (const s of subjects) count(s.user_name.toLowerCase(), userNames);
-  const ids = events.map((e) => e.id);
   return {
     operations: log.operations.length,
     attempts: log.operations.reduce((n, o) => n + o.attempts.length, 0),
@@ -340,8 +389,17 @@ export async function auditSync(
     duplicateSubjects: [...userNames].filter(([, n]) => n > 1).map(([name, n]) => `${name} ×${n}`),
     eventMismatches,
     unpublishedEvents: events.filter((e) => !e.published).length,
-    events: ids.length,
-    consumerMissing: consumersSeen.map((seen) => ids.filter((id) => !seen.has(id)).length),
+    events: events.length,
+    consumerMissing: consumers.map(({ name, seen, afterPosition }) => {
+      const missing = events.filter((e) => Number(e.position) > afterPosition && !seen.has(e.id));
+      return {
+        consumer: name,
+        missing: missing.length,
+        examples: missing
+          .slice(0, 3)
+          .map((e) => `${e.type} at position ${e.position} (owed after ${afterPosition})`),
+      };
+    }),
   };
 }
 
@@ -392,6 +450,8 @@ export interface FaultRun {
   audit: SyncAudit;
   faults: FaultFigure[];
   durationMs: number;
+  /** From the client's last answer until every event was published and every consumer had it (or settleMs passed). */
+  settledMs: number;
   unexpectedExits: string[];
 }
 
@@ -444,15 +504,17 @@ export async function runSyncWithFaults(
       stallMs: stallMs(log, f.at, f.at + (await f.restartMs) + 10_000),
     });
 
-  const settleUntil = Date.now() + (options.settleMs ?? 60_000);
-  let audit = await auditSync(stack, log, consumers.seen);
+  const syncEnded = Date.now();
+  const settleUntil = syncEnded + (options.settleMs ?? 120_000);
+  let audit = await auditSync(stack, log, consumers.logs);
   while (
-    (audit.unpublishedEvents > 0 || audit.consumerMissing.some((n) => n > 0)) &&
+    (audit.unpublishedEvents > 0 || audit.consumerMissing.some((c) => c.missing > 0)) &&
     Date.now() < settleUntil
   ) {
     await new Promise((r) => setTimeout(r, 500));
-    audit = await auditSync(stack, log, consumers.seen);
+    audit = await auditSync(stack, log, consumers.logs);
   }
+  const settledMs = Date.now() - syncEnded;
   await consumers.stop();
-  return { log, audit, faults, durationMs, unexpectedExits: [...stack.unexpectedExits] };
+  return { log, audit, faults, durationMs, settledMs, unexpectedExits: [...stack.unexpectedExits] };
 }
