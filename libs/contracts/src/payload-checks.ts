@@ -4,6 +4,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
+/** A string PostgreSQL can store: NUL is refused by text and jsonb alike (and would fail the outcome's record too). */
+const isStorable = (value: unknown): value is string =>
+  typeof value === 'string' && !value.includes('\u0000');
+
 /** A JSON object: not null, not an array. */
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -24,7 +28,7 @@ export class PayloadProblems {
 
   text(field: string, maxLength: number): void {
     const value = this.data[field];
-    if (typeof value !== 'string' || value === '' || value.length > maxLength) {
+    if (!isStorable(value) || value === '' || value.length > maxLength) {
       this.add(`${field} must be a string of 1 to ${maxLength} characters`);
     }
   }
@@ -35,7 +39,7 @@ export class PayloadProblems {
 
   strings(field: string, maxLength: number): void {
     const value = this.data[field];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length <= maxLength)) {
+    if (!Array.isArray(value) || !value.every((v) => isStorable(v) && v.length <= maxLength)) {
       this.add(`${field} must be an array of strings`);
     }
   }

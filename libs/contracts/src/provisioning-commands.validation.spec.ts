@@ -67,6 +67,9 @@ describe('checkProvisioningJob: a job from Redis is checked before it is applied
     ],
     ['a create-group without members', { name: 'create-group', document: {} }, 'members'],
     ['a missing subject id', { name: 'delete-user' }, 'subjectId'],
+    // PostgreSQL cannot store NUL: such a job could not even have its refusal recorded.
+    ['a subject id with a NUL', { name: 'delete-user', subjectId: 'a\u0000b' }, 'subjectId'],
+    ['a member id with a NUL', { name: 'create-group', document: {}, members: ['\u0000'] }, 'members'],
     [
       'a negative If-Match version',
       { name: 'delete-group', groupId: 'x', ifMatchVersion: -1 },

@@ -1,4 +1,5 @@
 import { Provider, Type } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { ResourceSnapshot } from '@app/contracts';
 import {
   listResponse,
@@ -81,6 +82,7 @@ export class ScimResourceService {
     baseUrl: string,
     ifMatch?: number,
   ): Promise<ScimResource> {
+    this.assertServerId(id);
     await this.provisioning.send(principal, this.type.commands.replace(id, body, ifMatch));
     return this.readBack(principal, id, baseUrl);
   }
@@ -92,11 +94,13 @@ export class ScimResourceService {
     body: unknown,
     ifMatch?: number,
   ): Promise<ResourceSnapshot> {
+    this.assertServerId(id);
     const operations = normalizePatchRequest(body, this.type.schema);
     return (await this.provisioning.send(principal, this.type.commands.patch(id, operations, ifMatch)))!;
   }
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: number): Promise<void> {
+    this.assertServerId(id);
     await this.provisioning.send(principal, this.type.commands.delete(id, ifMatch));
   }
 
@@ -106,6 +110,11 @@ export class ScimResourceService {
    */
   readBack(principal: ScimPrincipal, id: string, baseUrl: string): Promise<ScimResource> {
     return this.get(principal, id, baseUrl, {});
+  }
+
+  /** Ids are UUIDs this server assigned: anything else names no resource, and is not worth a command. */
+  private assertServerId(id: string): void {
+    if (!isUUID(id)) throw notFound(`${this.type.schema.name} ${id} not found`);
   }
 
   private wantsRelated(projection: Projection): boolean {
