@@ -55,6 +55,8 @@ export class SubjectEventConsumer {
       typeof options.redis === 'string'
         ? new Redis(options.redis, { maxRetriesPerRequest: null })
         : options.redis.duplicate();
+    // Connection errors (a Redis restart) are reported, not thrown as unhandled: ioredis reconnects.
+    this.redis.on('error', (error: Error) => this.options.onError?.(error));
     this.stream = subjectEventsStream(options.queuePrefix);
   }
 
