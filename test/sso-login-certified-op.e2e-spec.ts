@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { appPkce, Browser, http, ScimStack, startScimStack } from '@test/support';
+import { appPkce, Browser, http, ScimStack, seedProviderBody, startScimStack } from '@test/support';
 import { CertifiedOp } from './support/certified-op';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -30,23 +30,13 @@ describe('sign-in against a certified OpenID Provider (oidc-provider, Entra-shap
       token: s.platformToken,
       tenantId: s.tenantId,
       body: {
-        scheme: 'certified',
-        displayName: 'Certified OP',
-        enabled: true,
-        type: 'oidc',
-        properties: {
-          loginEnabled: true,
-          visible: true,
-          delegationEnabled: false,
-          autoProvisioningEnabled: true,
+        ...seedProviderBody('certified', {
           clientId,
           clientSecret: 'certified-client-secret',
-          usePkce: true,
           authority: op.issuer,
-          responseType: 'code',
-          scope: 'openid profile email',
           redirectUris: [callback, mobileRedirect],
-        },
+        }),
+        displayName: 'Certified OP',
       },
     });
     if (res.status !== 201) throw new Error(res.text);

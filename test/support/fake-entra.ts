@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { createHash, generateKeyPairSync, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { seedProviderBody } from './fixtures';
 
 /** The person "signed in" at the fake Entra: the claims Entra puts in a v2.0 ID token. */
 export interface EntraUser {
@@ -69,26 +70,15 @@ export class FakeEntra {
     redirectUris: string[],
     properties: Record<string, unknown> = {},
   ): Record<string, unknown> {
-    return {
-      scheme,
-      displayName: scheme,
-      enabled: true,
-      type: 'oidc',
-      properties: {
-        loginEnabled: true,
-        visible: true,
-        delegationEnabled: false,
-        autoProvisioningEnabled: false,
-        clientId: this.client.clientId,
-        clientSecret: this.client.clientSecret,
-        usePkce: true,
-        authority: this.issuer,
-        responseType: 'code',
-        scope: 'openid profile email',
-        redirectUris,
-        ...properties,
-      },
-    };
+    const body = seedProviderBody(scheme, {
+      autoProvisioningEnabled: false,
+      clientId: this.client.clientId,
+      clientSecret: this.client.clientSecret,
+      authority: this.issuer,
+      redirectUris,
+      ...properties,
+    });
+    return { ...body, displayName: scheme };
   }
 
   async start(): Promise<this> {

@@ -72,8 +72,11 @@ export async function createTenant(
   return res.body.id;
 }
 
-/** The seed's provider body (000/001), with a scheme of the caller's choice. */
-export function seedProviderBody(scheme: string): Record<string, any> {
+/** The seed's provider body (000/001), with a scheme of the caller's choice and any properties replaced. */
+export function seedProviderBody(
+  scheme: string,
+  properties: Record<string, unknown> = {},
+): Record<string, any> {
   return {
     scheme,
     displayName: 'Contoso Entra ID',
@@ -90,6 +93,7 @@ export function seedProviderBody(scheme: string): Record<string, any> {
       authority: 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0',
       responseType: 'code',
       scope: 'openid profile email',
+      ...properties,
     },
   };
 }
