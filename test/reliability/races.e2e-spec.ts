@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { DataSource } from 'typeorm';
+import { ProvisioningClient } from '../../apps/scim-gateway/src/provisioning/provisioning-client';
 import { http, ScimStack, startScimStack } from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -78,5 +80,32 @@ describe('races between provisioning commands', () => {
     expect({ total: members.body.total, items: members.body.items }).toEqual({ total: 0, items: [] });
     expect((await http(s.iam.url, 'GET', `/v1/groups/${group.body.id}`, admin)).body.memberCount).toBe(0);
     expect((await s.scim('GET', `/Groups/${group.body.id}`)).body.members).toBeUndefined();
+  });
+
+  it('writes waiting at once for their outcomes share one listener (no MaxListenersExceededWarning under load)', async () => {
+    // BullMQ's waitUntilFinished added a listener per waiting job to the queue ('closing') as well.
+    const client = s.gateway.app.get(ProvisioningClient) as unknown as Record<
+      'events' | 'queue',
+      EventEmitter
+    >;
+    const emitters = [client.events, client.queue];
+    let most = 0;
+    const sample = setInterval(() => {
+      for (const emitter of emitters)
+        for (const name of emitter.eventNames()) most = Math.max(most, emitter.listenerCount(name));
+    }, 2);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          s.scim('POST', '/Users', { schemas: [USER], userName: `burst-${i}-${randomUUID()}@contoso.com` }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+    } finally {
+      clearInterval(sample);
+    }
+    // Node warns past the emitter's limit (10): one listener per event serves every waiting write.
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(Math.min(...emitters.map((e) => e.getMaxListeners())));
   });
 });
