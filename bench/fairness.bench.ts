@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import os from 'node:os';
 import { spawnService } from '@test/support';
-import { BenchStack, DURATION_S, seedUsers, startBenchStack } from './harness';
+import { adminCall, BenchStack, connectEntra, DURATION_S, seedUsers, startBenchStack } from './harness';
 
 const A_USERS = Number(process.env.BENCH_TENANT_A_USERS ?? 50_000);
 const B_USERS = Number(process.env.BENCH_TENANT_B_USERS ?? 10_000);
@@ -73,37 +73,9 @@ async function drive(
 
 /** A second tenant with its own SCIM token, through the admin API as an operator would create it. */
 async function createTenant(stack: BenchStack, displayName: string) {
-  const call = async (path: string, body: unknown, tenantId?: string) => {
-    const res = await fetch(`${stack.iam.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${stack.adminToken}`,
-        'content-type': 'application/json',
-        ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, any>;
-  };
-  const tenantId = (await call('/v1/tenants', { displayName })).id as string;
-  await call(
-    '/v1/sso/azuread',
-    {
-      scheme: 'entra',
-      displayName: 'Entra',
-      type: 'oidc',
-      properties: {
-        clientId: 'bench',
-        clientSecret: 'bench-secret',
-        authority: 'https://login.microsoftonline.com/x/v2.0',
-      },
-    },
-    tenantId,
-  );
-  const token = (await call('/v1/scim', { provider: 'entra', providerDisplayName: 'Entra' }, tenantId))
-    .token as string;
-  return { tenantId, token };
+  const created = await adminCall(stack.iam.url, stack.adminToken, 'POST', '/v1/tenants', { displayName });
+  const tenantId = created.id as string;
+  return { tenantId, token: await connectEntra(stack.iam.url, stack.adminToken, tenantId) };
 }
 
 async function main(): Promise<void> {

@@ -24,6 +24,58 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** One admin API call as the bench's operator (JSON in and out; throws on anything but 2xx). */
+export async function adminCall(
+  iamUrl: string,
+  adminToken: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  tenantId?: string,
+): Promise<any> {
+  const res = await fetch(`${iamUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      'content-type': 'application/json',
+      ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** What an operator does before Entra can provision a tenant: an identity provider and its SCIM token. */
+export async function connectEntra(iamUrl: string, adminToken: string, tenantId: string): Promise<string> {
+  await adminCall(
+    iamUrl,
+    adminToken,
+    'POST',
+    '/v1/sso/azuread',
+    {
+      scheme: 'entra',
+      displayName: 'Entra',
+      type: 'oidc',
+      properties: {
+        clientId: 'bench',
+        clientSecret: 'bench-secret',
+        authority: 'https://login.microsoftonline.com/x/v2.0',
+      },
+    },
+    tenantId,
+  );
+  const created = await adminCall(
+    iamUrl,
+    adminToken,
+    'POST',
+    '/v1/scim',
+    { provider: 'entra', providerDisplayName: 'Entra' },
+    tenantId,
+  );
+  return created.token as string;
+}
+
 /** PostgreSQL and Redis (started if needed), a fresh bench database, both services as real processes. */
 export async function startBenchStack(): Promise<BenchStack> {
   execFileSync('bash', ['scripts/ensure-services.sh'], { stdio: 'inherit' });
@@ -52,38 +104,8 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
   const iam = await spawnService('iam-admin', env);
   const gateway = await spawnService('scim-gateway', env);
-  const call = async (method: string, url: string, body?: unknown, tenantId?: string) => {
-    const res = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        'content-type': 'application/json',
-        ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, any>>;
-  };
-  const tenantId = (await call('GET', `${iam.url}/v1/tenants`))[0].id as string;
-  await call(
-    'POST',
-    `${iam.url}/v1/sso/azuread`,
-    {
-      scheme: 'entra',
-      displayName: 'Entra',
-      type: 'oidc',
-      properties: {
-        clientId: 'bench',
-        clientSecret: 'bench-secret',
-        authority: 'https://login.microsoftonline.com/x/v2.0',
-      },
-    },
-    tenantId,
-  );
-  const scimToken = (
-    await call('POST', `${iam.url}/v1/scim`, { provider: 'entra', providerDisplayName: 'Entra' }, tenantId)
-  ).token as string;
+  const tenantId = (await adminCall(iam.url, adminToken, 'GET', '/v1/tenants'))[0].id as string;
+  const scimToken = await connectEntra(iam.url, adminToken, tenantId);
   const db = new Client({ connectionString: BENCH_DATABASE });
   await db.connect();
   return {
