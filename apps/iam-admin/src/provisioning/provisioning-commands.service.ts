@@ -15,6 +15,7 @@ import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningDeadLettersRepository } from './provisioning-dead-letters.repository';
 import { ProvisioningOutcomesRepository } from './provisioning-outcomes.repository';
+import { CommandContext, commandContext } from './command-context';
 import { UserCommandsHandler } from './user-commands.handler';
 
 /** Unique constraints whose violation is the client's `uniqueness` error, with what to tell it. */
@@ -44,7 +45,8 @@ export class ProvisioningCommandsService {
       const outcome = await this.dataSource.transaction(async (em) => {
         const claim = await this.outcomes.claim(em, command);
         if (!claim.claimed) return claim.outcome;
-        const applied: ProvisioningOutcome = { ok: true, subject: await this.applyIn(em, command) };
+        const context = commandContext('scim');
+        const applied: ProvisioningOutcome = { ok: true, subject: await this.applyIn(em, command, context) };
         await this.outcomes.complete(em, command.commandId, applied);
         return applied;
       });
@@ -84,16 +86,20 @@ export class ProvisioningCommandsService {
     });
   }
 
-  private applyIn(em: EntityManager, command: ProvisioningCommand): Promise<ResourceSnapshot | null> {
+  private applyIn(
+    em: EntityManager,
+    command: ProvisioningCommand,
+    context: CommandContext,
+  ): Promise<ResourceSnapshot | null> {
     switch (command.name) {
       case ProvisioningCommandName.CreateUser:
-        return this.users.create(em, command);
+        return this.users.create(em, command, context);
       case ProvisioningCommandName.ReplaceUser:
-        return this.users.replace(em, command);
+        return this.users.replace(em, command, context);
       case ProvisioningCommandName.PatchUser:
-        return this.users.patch(em, command);
+        return this.users.patch(em, command, context);
       case ProvisioningCommandName.DeleteUser:
-        return this.users.delete(em, command);
+        return this.users.delete(em, command, context);
       case ProvisioningCommandName.CreateGroup:
         return this.groups.create(em, command);
       case ProvisioningCommandName.ReplaceGroup:

@@ -18,6 +18,7 @@ import {
 } from '../events/subject-events.outbox';
 import { MembershipsRepository } from '../subjects/memberships.repository';
 import { SubjectRow, subjectColumnsOf, SubjectsRepository } from '../subjects/subjects.repository';
+import { CommandContext, commandContext } from './command-context';
 import { lockedRow, snapshotOf } from './snapshot';
 
 /** User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its events. */
@@ -29,13 +30,18 @@ export class UserCommandsHandler {
     private readonly events: SubjectEventsOutbox,
   ) {}
 
-  async create(em: EntityManager, command: CreateUserCommand): Promise<ResourceSnapshot> {
+  async create(
+    em: EntityManager,
+    command: CreateUserCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<ResourceSnapshot> {
     const columns = subjectColumnsOf(normalizeUserDocument(command.document));
     const subject = await this.subjects.insert(em, command.tenantId, columns, {
       provider: command.provider,
-      source: 'scim',
+      source: context.source,
     });
-    await this.events.record(em, 'scim', [
+    context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
+    await this.events.record(em, context.source, [
       {
         type: SubjectEventType.SubjectCreated,
         tenantId: subject.tenantId,
@@ -46,23 +52,36 @@ export class UserCommandsHandler {
     return snapshotOf(subject);
   }
 
-  async replace(em: EntityManager, command: ReplaceUserCommand): Promise<ResourceSnapshot> {
+  async replace(
+    em: EntityManager,
+    command: ReplaceUserCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    return this.write(em, subject, normalizeUserDocument(command.document));
+    return this.write(em, subject, normalizeUserDocument(command.document), context);
   }
 
-  async patch(em: EntityManager, command: PatchUserCommand): Promise<ResourceSnapshot> {
+  async patch(
+    em: EntityManager,
+    command: PatchUserCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    return this.write(em, subject, normalizeUserDocument(applyPatch(subject.document, command.operations)));
+    const document = normalizeUserDocument(applyPatch(subject.document, command.operations));
+    return this.write(em, subject, document, context);
   }
 
   /** Deprovisioning: the row stays as a tombstone; its memberships end, each with its event. */
-  async delete(em: EntityManager, command: DeleteUserCommand): Promise<null> {
+  async delete(
+    em: EntityManager,
+    command: DeleteUserCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<null> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
     const groups = await this.memberships.removeSubjectEverywhere(em, subject);
     await this.subjects.markDeleted(em, subject);
     const base = { tenantId: subject.tenantId, subjectId: subject.id };
-    await this.events.record(em, 'scim', [
+    await this.events.record(em, context.source, [
       ...groups.map((group) => ({
         ...base,
         type: SubjectEventType.SubjectRemovedFromGroup,
@@ -79,15 +98,18 @@ export class UserCommandsHandler {
     em: EntityManager,
     subject: SubjectRow,
     document: UserDocument,
+    context: CommandContext,
   ): Promise<ResourceSnapshot> {
     if (isDeepStrictEqual(document, subject.document)) return snapshotOf(subject);
     const updated = await this.subjects.update(em, subject, subjectColumnsOf(document));
-    await this.events.record(em, 'scim', [
+    const changed = changedAttributes(subject.document, document);
+    context.changedAttributes.push(...changed);
+    await this.events.record(em, context.source, [
       {
         type: subjectUpdateType(subject.document, document),
         tenantId: updated.tenantId,
         subjectId: updated.id,
-        changedAttributes: changedAttributes(subject.document, document),
+        changedAttributes: changed,
         state: stateOf(updated),
       },
     ]);
