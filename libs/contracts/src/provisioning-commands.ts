@@ -51,6 +51,14 @@ export interface DeleteUserCommand extends CommandBase {
   ifMatchVersion?: number;
 }
 
+/**
+ * A command as IAM's own callers (operator API, just-in-time sign-in) hand it to the command
+ * handlers: not queued, so without a command id, and without the SCIM token and provider that
+ * send the queue's commands. Every queued command is one as well; queue payloads stay as checked.
+ */
+export type DirectCommand<C extends ProvisioningCommand> = Omit<C, 'commandId' | 'provider' | 'scimTokenId'> &
+  Partial<Pick<C, 'commandId' | 'provider' | 'scimTokenId'>>;
+
 export interface CreateGroupCommand extends CommandBase {
   name: ProvisioningCommandName.CreateGroup;
   /** The normalised Group document, without members. */

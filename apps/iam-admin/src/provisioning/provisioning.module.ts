@@ -22,5 +22,7 @@ import { UserCommandsHandler } from './user-commands.handler';
     UserCommandsHandler,
     GroupCommandsHandler,
   ],
+  // The operator API and just-in-time sign-in write subjects through the same handler (and policy).
+  exports: [UserCommandsHandler],
 })
 export class ProvisioningModule {}

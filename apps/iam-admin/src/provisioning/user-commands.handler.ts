@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import {
   CreateUserCommand,
   DeleteUserCommand,
+  DirectCommand,
   PatchUserCommand,
   ReplaceUserCommand,
   ResourceSnapshot,
@@ -32,12 +33,12 @@ export class UserCommandsHandler {
 
   async create(
     em: EntityManager,
-    command: CreateUserCommand,
+    command: DirectCommand<CreateUserCommand>,
     context: CommandContext = commandContext('scim'),
   ): Promise<ResourceSnapshot> {
     const columns = subjectColumnsOf(normalizeUserDocument(command.document));
     const subject = await this.subjects.insert(em, command.tenantId, columns, {
-      provider: command.provider,
+      provider: command.provider ?? null,
       source: context.source,
     });
     context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
@@ -54,7 +55,7 @@ export class UserCommandsHandler {
 
   async replace(
     em: EntityManager,
-    command: ReplaceUserCommand,
+    command: DirectCommand<ReplaceUserCommand>,
     context: CommandContext = commandContext('scim'),
   ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
@@ -63,7 +64,7 @@ export class UserCommandsHandler {
 
   async patch(
     em: EntityManager,
-    command: PatchUserCommand,
+    command: DirectCommand<PatchUserCommand>,
     context: CommandContext = commandContext('scim'),
   ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
@@ -74,7 +75,7 @@ export class UserCommandsHandler {
   /** Deprovisioning: the row stays as a tombstone; its memberships end, each with its event. */
   async delete(
     em: EntityManager,
-    command: DeleteUserCommand,
+    command: DirectCommand<DeleteUserCommand>,
     context: CommandContext = commandContext('scim'),
   ): Promise<null> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
