@@ -9,6 +9,7 @@ import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { IamAdminConfig } from './config/iam-admin.config';
 import { CryptoModule } from './crypto/crypto.module';
 import { EventsModule } from './events/events.module';
+import { FoldersModule } from './folders/folders.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
@@ -49,6 +50,7 @@ export class IamAdminModule {
         EventsModule,
         ProvisioningModule,
         SubjectsModule,
+        FoldersModule,
         SsoLoginModule,
         WebhooksModule,
         RetentionModule,

@@ -25,6 +25,10 @@ export interface SubjectRow {
   source: SubjectSource;
   /** The Entra object id (oid) a sign-in bound it to, lowercase. */
   entraOid: string | null;
+  /** 'scim' once a SCIM command created or updated it: Entra owns its account attributes. */
+  managedBy: string | null;
+  /** Ids of the folders it has access to (the resolved set of its SCIM folders values), sorted. */
+  folders: string[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -56,7 +60,9 @@ export const subjectColumns = (table = 'subjects'): string =>
   `${table}.id, ${table}.tenant_id AS "tenantId", ${table}.user_name AS "userName",
    ${table}.external_id AS "externalId", ${table}.display_name AS "displayName", ${table}.active,
    ${table}.document, ${table}.provider, ${table}.source, ${table}.entra_oid AS "entraOid", ${table}.version,
-   ${table}.created_at AS "createdAt", ${table}.updated_at AS "updatedAt", ${table}.deleted_at AS "deletedAt"`;
+   ${table}.created_at AS "createdAt", ${table}.updated_at AS "updatedAt", ${table}.deleted_at AS "deletedAt",
+   ${table}.managed_by AS "managedBy",
+   ARRAY(SELECT sf.folder_id::text FROM subject_folders sf WHERE sf.subject_id = ${table}.id ORDER BY 1) AS folders`;
 
 /**
  * The Entra object id a subject is bound to, in lowercase (a GUID's case means nothing): the one an
@@ -91,11 +97,11 @@ export class SubjectsRepository {
     db: Db,
     tenantId: string,
     columns: SubjectColumns,
-    origin: { provider: string | null; source: SubjectSource; entraOid?: string },
+    origin: { provider: string | null; source: SubjectSource; entraOid?: string; managedBy?: string | null },
   ): Promise<SubjectRow> {
     const rows: SubjectRow[] = await db.query(
-      `INSERT INTO subjects (tenant_id, user_name, external_id, display_name, active, document, provider, source, entra_oid, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
+      `INSERT INTO subjects (tenant_id, user_name, external_id, display_name, active, document, provider, source, entra_oid, managed_by, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
        RETURNING ${subjectColumns()}`,
       [
         tenantId,
@@ -107,6 +113,7 @@ export class SubjectsRepository {
         origin.provider,
         origin.source,
         origin.entraOid ?? null,
+        origin.managedBy ?? null,
       ],
     );
     return rows[0]!;
@@ -123,10 +130,16 @@ export class SubjectsRepository {
     return rows[0];
   }
 
-  async update(db: Db, subject: SubjectRow, columns: SubjectColumns): Promise<SubjectRow> {
+  /** `managedBy` undefined leaves who manages it as it is. */
+  async update(
+    db: Db,
+    subject: SubjectRow,
+    columns: SubjectColumns,
+    managedBy?: string | null,
+  ): Promise<SubjectRow> {
     const result = await db.query(
       `UPDATE subjects SET user_name = $3, external_id = $4, display_name = $5, active = $6, document = $7,
-         version = version + 1, updated_at = now()
+         managed_by = CASE WHEN $8::boolean THEN $9 ELSE managed_by END, version = version + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2 RETURNING ${subjectColumns()}`,
       [
         subject.tenantId,
@@ -136,6 +149,8 @@ export class SubjectsRepository {
         columns.displayName,
         columns.active,
         columns.document,
+        managedBy !== undefined,
+        managedBy ?? null,
       ],
     );
     return returnedRows<SubjectRow>(result)[0]!;

@@ -10,6 +10,10 @@ import { InstallationBootstrap1764662400100 } from './1764662400100-Installation
 import { ProvisioningDeadLetters1764835200000 } from './1764835200000-ProvisioningDeadLetters';
 import { RetentionIndexes1764921600000 } from './1764921600000-RetentionIndexes';
 import { SubjectEventsAcknowledged1765008000000 } from './1765008000000-SubjectEventsAcknowledged';
+import { ProvisioningPolicy1765100000000 } from './1765100000000-ProvisioningPolicy';
+import { TenantDomains1765100100000 } from './1765100100000-TenantDomains';
+import { ProvisioningAudit1765100200000 } from './1765100200000-ProvisioningAudit';
+import { SubjectCredentials1765100300000 } from './1765100300000-SubjectCredentials';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -25,4 +29,8 @@ export const MIGRATIONS = [
   ProvisioningDeadLetters1764835200000,
   RetentionIndexes1764921600000,
   SubjectEventsAcknowledged1765008000000,
+  ProvisioningPolicy1765100000000,
+  TenantDomains1765100100000,
+  ProvisioningAudit1765100200000,
+  SubjectCredentials1765100300000,
 ];
