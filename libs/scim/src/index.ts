@@ -9,3 +9,4 @@ export * from './discovery';
 export * from './group-patch';
 export * from './property-names';
 export * from './value-limits';
+export * from './user-policy';

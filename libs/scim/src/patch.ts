@@ -2,12 +2,14 @@ import { scimPatch, ScimPatchOperation } from 'scim-patch';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from './errors';
 import { assertSafeKeys, assertSafePath, safeJsonCopy } from './property-names';
 import {
+  canonicalSchemaPrefix,
   GROUP_RESOURCE_TYPE,
   PATCH_OP_SCHEMA,
   resolveAttribute,
   ResourceTypeDefinition,
   USER_RESOURCE_TYPE,
 } from './schemas';
+import { applyUserPolicyOperation, assertUserPolicyOperation } from './user-policy';
 import { assertStorableOperations } from './value-limits';
 
 export type PatchOp = 'add' | 'replace' | 'remove';
@@ -60,6 +62,8 @@ export function normalizePatchRequest(body: unknown, type: ResourceTypeDefinitio
     throw invalidSyntax('Operations must be a non-empty array');
   const normalized = operations.flatMap((raw, index) => normalizeOperation(raw, index, type));
   assertStorableOperations(normalized);
+  // Roles, userType, folders and metadata are refused here, before queueing, as IAM would refuse them.
+  if (type === USER_RESOURCE_TYPE) normalized.forEach(assertUserPolicyOperation);
   return normalized;
 }
 
@@ -73,8 +77,8 @@ function normalizeOperation(raw: unknown, index: number, type: ResourceTypeDefin
     throw invalidPath(`Operations[${index}].path must be a string`);
   }
   assertSafeOperation(raw, `Operations[${index}]`);
-  const extension =
-    typeof raw.path === 'string' ? type.extensions.find((e) => sameUrn(e.id, raw.path as string)) : undefined;
+  const rawPath = typeof raw.path === 'string' ? canonicalSchemaPrefix(raw.path.trim()) : undefined;
+  const extension = rawPath ? type.extensions.find((e) => sameUrn(e.id, rawPath)) : undefined;
   if (extension) {
     // The path addresses the whole extension: add merges into it, replace sets it, remove deletes it.
     if (op === 'remove') return [{ op, path: extension.id }];
@@ -82,8 +86,7 @@ function normalizeOperation(raw: unknown, index: number, type: ResourceTypeDefin
       throw invalidValue(`Operations[${index}].value must be an object for ${extension.id}`);
     return [{ op, path: extension.id, value: raw.value }];
   }
-  const path =
-    typeof raw.path === 'string' && raw.path.trim() !== '' ? canonicalPath(raw.path.trim(), type) : undefined;
+  const path = rawPath ? canonicalPath(rawPath, type) : undefined;
   if (path) {
     assertWritable(path, type);
     if (op === 'remove') {
@@ -107,7 +110,7 @@ function splitValue(
   type: ResourceTypeDefinition,
 ): PatchOperation[] {
   if (key.toLowerCase() === 'schemas') return [];
-  const extension = type.extensions.find((e) => e.id.toLowerCase() === key.toLowerCase());
+  const extension = type.extensions.find((e) => sameUrn(e.id, canonicalSchemaPrefix(key)));
   if (extension && isObject(value)) {
     return Object.entries(value).flatMap(([sub, v]) => splitValue(op, `${extension.id}:${sub}`, v, type));
   }
@@ -138,7 +141,8 @@ const UNKNOWN_EXTENSION_PATH =
  * Rewrites every attribute name in a path to its canonical case and drops the core schema prefix:
  * `urn:…:core:2.0:User:Title` → `title`, `Emails[Type eq "work"].Value` → `emails[type eq "work"].value`.
  */
-export function canonicalPath(path: string, type: ResourceTypeDefinition): string {
+export function canonicalPath(anyPath: string, type: ResourceTypeDefinition): string {
+  const path = canonicalSchemaPrefix(anyPath);
   let rest = path;
   let prefix = '';
   const lower = path.toLowerCase();
@@ -216,11 +220,13 @@ export function applyPatch<T extends Record<string, unknown>>(resource: T, opera
   try {
     for (const operation of safeJsonCopy(operations) as PatchOperation[]) {
       const urn = EXTENSION_IDS.find((id) => operation.path === id);
-      patched = urn
-        ? applyToExtension(patched, urn, operation)
-        : (scimPatch(patched as never, [operation as ScimPatchOperation], {
-            mutateDocument: true,
-          }) as unknown as Record<string, unknown>);
+      patched =
+        applyUserPolicyOperation(patched, operation) ??
+        (urn
+          ? applyToExtension(patched, urn, operation)
+          : (scimPatch(patched as never, [operation as ScimPatchOperation], {
+              mutateDocument: true,
+            }) as unknown as Record<string, unknown>));
     }
     return safeJsonCopy(patched) as unknown as T;
   } catch (error) {

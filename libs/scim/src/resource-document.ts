@@ -3,10 +3,12 @@ import { assertSafeKeys } from './property-names';
 import { assertStorableDocument, assertStorableValue } from './value-limits';
 import {
   AttributeDefinition,
+  canonicalSchemaPrefix,
   GROUP_RESOURCE_TYPE,
   ResourceTypeDefinition,
   USER_RESOURCE_TYPE,
 } from './schemas';
+import { mergePolicyExtension, normalizeUserPolicyAttributes, policyExtensionOf } from './user-policy';
 
 /** A resource as stored: canonical attribute names, typed values, no id/meta (the server owns those). */
 export type ResourceDocument = Record<string, unknown> & { schemas: string[] };
@@ -19,6 +21,7 @@ const SERVER_OWNED = new Set(['id', 'meta', 'groups']);
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A User body → the stored document, tenant policy attributes canonical (see user-policy.ts). */
 export const normalizeUserDocument = (body: unknown): UserDocument =>
   normalizeDocument(body, USER_RESOURCE_TYPE) as UserDocument;
 
@@ -61,12 +64,12 @@ export function normalizeDocument(
   assertSafeKeys(body, 'the request body');
   const out: Record<string, unknown> = {};
   const declared = Array.isArray(body.schemas)
-    ? body.schemas.filter((s): s is string => typeof s === 'string')
+    ? body.schemas.filter((s): s is string => typeof s === 'string').map(canonicalSchemaPrefix)
     : [];
   for (const [key, value] of Object.entries(body)) {
     if (value === null || value === undefined || key.toLowerCase() === 'schemas') continue;
     if (key.includes(':')) {
-      mergeExtension(out, key, value, type);
+      mergeExtension(out, canonicalSchemaPrefix(key), value, type);
       continue;
     }
     const definition = findAttribute(type.schema.attributes.concat(commonWritable), key);
@@ -75,6 +78,7 @@ export function normalizeDocument(
     const coerced = coerce(definition, value, definition.name);
     if (coerced !== undefined) out[definition.name] = coerced;
   }
+  if (type === USER_RESOURCE_TYPE) normalizeUserPolicyAttributes(out);
   for (const required of type.schema.attributes.filter((a) => a.required)) {
     const value = out[required.name];
     if (typeof value !== 'string' || value.trim() === '') throw invalidValue(`${required.name} is required`);
@@ -132,6 +136,10 @@ function mergeExtension(
     return;
   }
   if (lower === coreUrn) return;
+  if (type === USER_RESOURCE_TYPE && policyExtensionOf(key)) {
+    mergePolicyExtension(out, key, value);
+    return;
+  }
   for (const extension of type.extensions) {
     const urn = extension.id;
     const target = (out[urn] as Record<string, unknown> | undefined) ?? {};

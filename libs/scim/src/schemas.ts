@@ -6,6 +6,15 @@ export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+/** Seed 004's custom extensions: `…:CustomExtensionName:folders` and one `…:Metadata:{key}` per metadata key. */
+export const FOLDERS_SCHEMA = 'urn:ietf:params:scim:schemas:extension:2.0:CustomExtensionName';
+export const METADATA_SCHEMA = 'urn:ietf:params:scim:schemas:extension:2.0:Metadata';
+
+/** Seed 004's app roles (any of them grants web portal access) and user types, canonical spelling. */
+export const ROLE_VALUES = ['ReadOnly', 'User', 'Admin', 'EnterpriseAdmin'] as const;
+export type RoleValue = (typeof ROLE_VALUES)[number];
+export const USER_TYPES = ['Premium', 'Standard'] as const;
+export type UserType = (typeof USER_TYPES)[number];
 
 export type AttributeType =
   'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'complex';
@@ -30,6 +39,11 @@ export interface SchemaDefinition {
   name: string;
   description: string;
   attributes: AttributeDefinition[];
+  /**
+   * Set when the schema's attribute names are chosen by the client (Metadata keys): any name that
+   * passes `isOpenAttributeName` is an attribute of this shape. Not rendered in /Schemas.
+   */
+  openAttribute?: Omit<AttributeDefinition, 'name'>;
 }
 
 type Options = Partial<Omit<AttributeDefinition, 'name' | 'type' | 'subAttributes'>>;
@@ -85,7 +99,10 @@ export const USER_SCHEMA_DEFINITION: SchemaDefinition = {
     str('nickName'),
     attr('profileUrl', 'reference', { referenceTypes: ['external'] }),
     str('title'),
-    str('userType'),
+    str('userType', {
+      canonicalValues: [...USER_TYPES],
+      description: 'Premium or Standard (any case is accepted, stored canonical)',
+    }),
     str('preferredLanguage'),
     str('locale'),
     str('timezone'),
@@ -120,7 +137,20 @@ export const USER_SCHEMA_DEFINITION: SchemaDefinition = {
       { multiValued: true, mutability: 'readOnly', description: 'Groups the User belongs to (read-only)' },
     ),
     multi('entitlements', []),
-    multi('roles', []),
+    complex(
+      'roles',
+      [
+        str('value', {
+          canonicalValues: [...ROLE_VALUES],
+          description:
+            'An app role (any case is accepted, stored canonical); any role grants web portal access',
+        }),
+        str('display'),
+        str('type'),
+        attr('primary', 'boolean'),
+      ],
+      { multiValued: true },
+    ),
     multi('x509Certificates', []),
   ],
 };
@@ -142,6 +172,69 @@ export const ENTERPRISE_USER_SCHEMA_DEFINITION: SchemaDefinition = {
     ]),
   ],
 };
+
+export const FOLDERS_SCHEMA_DEFINITION: SchemaDefinition = {
+  id: FOLDERS_SCHEMA,
+  name: 'CustomExtensionName',
+  description: 'Folders a User may access',
+  attributes: [
+    str('folders', {
+      multiValued: true,
+      caseExact: true,
+      description:
+        'Folder ids or folder external ids of the tenant (values are trimmed; a comma-separated string is split)',
+    }),
+  ],
+};
+
+/** Longest Metadata key accepted: far beyond any real key, short enough to stay a sane attribute name. */
+export const MAX_METADATA_KEY_LENGTH = 128;
+
+/**
+ * Metadata keys are tenant-chosen (`urn:…:Metadata:{key}`), so the schema lists no fixed attributes;
+ * a tenant may restrict the keys it accepts (IAM's provisioning settings).
+ */
+export const METADATA_SCHEMA_DEFINITION: SchemaDefinition = {
+  id: METADATA_SCHEMA,
+  name: 'Metadata',
+  description:
+    'User metadata: one string attribute per key, named urn:ietf:params:scim:schemas:extension:2.0:Metadata:{key} ' +
+    '(keys are tenant-specific; other JSON values are converted to strings)',
+  attributes: [],
+  openAttribute: {
+    type: 'string',
+    multiValued: false,
+    description: 'A metadata value',
+    required: false,
+    caseExact: false,
+    mutability: 'readWrite',
+    returned: 'default',
+    uniqueness: 'none',
+  },
+};
+
+/** RFC 7643 ATTRNAME (ALPHA *(ALPHA / DIGIT / "-" / "_")), bounded: what an open schema accepts as a name. */
+export const isOpenAttributeName = (name: string): boolean =>
+  name.length <= MAX_METADATA_KEY_LENGTH && /^[A-Za-z][\w-]*$/.test(name);
+
+/**
+ * Microsoft's own naming pattern for custom extensions (`urn:…:extension:CustomExtensionName:2.0:User`)
+ * and the seed's (`urn:…:extension:2.0:CustomExtensionName`) name the same schema; the seed's is canonical.
+ */
+const EXTENSION_ALIASES: ReadonlyArray<readonly [string, string]> = [
+  ['urn:ietf:params:scim:schemas:extension:customextensionname:2.0:user', FOLDERS_SCHEMA],
+  ['urn:ietf:params:scim:schemas:extension:metadata:2.0:user', METADATA_SCHEMA],
+];
+
+/** A key, path or URN with an alias schema prefix rewritten to the canonical URN; anything else unchanged. */
+export function canonicalSchemaPrefix(path: string): string {
+  const lower = path.toLowerCase();
+  for (const [alias, urn] of EXTENSION_ALIASES) {
+    if (lower === alias) return urn;
+    if (lower.startsWith(alias + ':')) return urn + path.slice(alias.length);
+  }
+  return path;
+}
 
 export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
   id: GROUP_SCHEMA,
@@ -193,7 +286,7 @@ export const USER_RESOURCE_TYPE: ResourceTypeDefinition = {
   name: 'User',
   endpoint: '/Users',
   schema: USER_SCHEMA_DEFINITION,
-  extensions: [ENTERPRISE_USER_SCHEMA_DEFINITION],
+  extensions: [ENTERPRISE_USER_SCHEMA_DEFINITION, FOLDERS_SCHEMA_DEFINITION, METADATA_SCHEMA_DEFINITION],
 };
 
 export const GROUP_RESOURCE_TYPE: ResourceTypeDefinition = {
@@ -218,7 +311,11 @@ const byLowerName = (attributes: AttributeDefinition[]) =>
  * `urn:…:enterprise:2.0:User:manager.value` or `urn:…:core:2.0:User:title` case-insensitively.
  * Returns undefined for an attribute the resource type does not define.
  */
-export function resolveAttribute(type: ResourceTypeDefinition, path: string): ResolvedAttribute | undefined {
+export function resolveAttribute(
+  type: ResourceTypeDefinition,
+  anyPath: string,
+): ResolvedAttribute | undefined {
+  const path = canonicalSchemaPrefix(anyPath);
   let urn: string | undefined;
   let rest = path;
   const lower = path.toLowerCase();
@@ -233,10 +330,13 @@ export function resolveAttribute(type: ResourceTypeDefinition, path: string): Re
   if (rest.includes(':')) return undefined;
   const [name, subName, ...more] = rest.split('.');
   if (more.length > 0 || !name) return undefined;
-  const pool = urn
-    ? type.extensions.find((e) => e.id === urn)!.attributes
-    : [...COMMON_ATTRIBUTES, ...type.schema.attributes];
-  const definition = byLowerName(pool).get(name.toLowerCase());
+  const extension = urn ? type.extensions.find((e) => e.id === urn)! : undefined;
+  const pool = extension ? extension.attributes : [...COMMON_ATTRIBUTES, ...type.schema.attributes];
+  const definition =
+    byLowerName(pool).get(name.toLowerCase()) ??
+    (extension?.openAttribute && isOpenAttributeName(name)
+      ? { ...extension.openAttribute, name }
+      : undefined);
   if (!definition) return undefined;
   if (subName === undefined) return { urn, definition };
   const sub = byLowerName(definition.subAttributes ?? []).get(subName.toLowerCase());
