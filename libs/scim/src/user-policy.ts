@@ -156,8 +156,8 @@ export function normalizeFolders(value: unknown, path = `${FOLDERS_SCHEMA}:folde
   const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [value];
   const folders: string[] = [];
   items.forEach((item, i) => {
+    if (item === null || item === undefined) return;
     const raw = isObject(item) ? item.value : item;
-    if (raw === null || raw === undefined) return;
     if (typeof raw !== 'string' && typeof raw !== 'number')
       throw invalidValue(`${path}[${i}] must be a folder id or external id (a string)`);
     const folder = String(raw).trim();
