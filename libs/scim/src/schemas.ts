@@ -301,6 +301,8 @@ export interface ResolvedAttribute {
   urn?: string;
   definition: AttributeDefinition;
   sub?: AttributeDefinition;
+  /** A client-named attribute of an open schema (a Metadata key): its name is as the client spelled it. */
+  open?: true;
 }
 
 const byLowerName = (attributes: AttributeDefinition[]) =>
@@ -332,12 +334,13 @@ export function resolveAttribute(
   if (more.length > 0 || !name) return undefined;
   const extension = urn ? type.extensions.find((e) => e.id === urn)! : undefined;
   const pool = extension ? extension.attributes : [...COMMON_ATTRIBUTES, ...type.schema.attributes];
-  const definition =
-    byLowerName(pool).get(name.toLowerCase()) ??
-    (extension?.openAttribute && isOpenAttributeName(name)
-      ? { ...extension.openAttribute, name }
-      : undefined);
-  if (!definition) return undefined;
+  const definition = byLowerName(pool).get(name.toLowerCase());
+  if (!definition) {
+    const open = extension?.openAttribute;
+    return open && isOpenAttributeName(name) && subName === undefined
+      ? { urn, definition: { ...open, name }, open: true }
+      : undefined;
+  }
   if (subName === undefined) return { urn, definition };
   const sub = byLowerName(definition.subAttributes ?? []).get(subName.toLowerCase());
   return sub ? { urn, definition, sub } : undefined;
