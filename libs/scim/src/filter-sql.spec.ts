@@ -59,3 +59,31 @@ describe('filterToSql', () => {
     expect(() => sql(filter)).toThrow(message);
   });
 });
+
+describe('filterToSql on tenant policy attributes', () => {
+  const METADATA = 'urn:ietf:params:scim:schemas:extension:2.0:Metadata';
+
+  it('finds a Metadata key ignoring its case, the key and the value both bound as parameters', () => {
+    const { sql: text, params } = sql(`${METADATA}:costCenter eq "42"`);
+    expect(text).toBe(
+      `(lower((SELECT m.value FROM jsonb_each_text(CASE WHEN jsonb_typeof(d->'${METADATA}') = 'object' THEN d->'${METADATA}' ELSE '{}'::jsonb END) m WHERE lower(m.key) = lower($2) LIMIT 1)) = lower($3))`,
+    );
+    expect(params).toEqual(['costCenter', '42']);
+  });
+
+  it("accepts Microsoft's naming pattern for the extension and refuses keys that are not attribute names", () => {
+    expect(sql('urn:ietf:params:scim:schemas:extension:Metadata:2.0:User:region pr').params).toEqual([
+      'region',
+    ]);
+    expect(() => sql(`${METADATA}:a'b eq "x"`)).toThrow(ScimError);
+    expect(() => sql(`${METADATA}:costCenter.x eq "x"`)).toThrow('unknown attribute');
+  });
+
+  it('filters folders, userType and roles.value', () => {
+    expect(
+      sql('urn:ietf:params:scim:schemas:extension:2.0:CustomExtensionName:folders eq "A"').sql,
+    ).toContain(`(el #>> '{}') = $2`);
+    expect(sql('userType eq "Premium"').sql).toBe(`(lower((d #>> '{userType}')) = lower($2))`);
+    expect(sql('roles.value eq "Admin"').sql).toContain(`lower(el->>'value') = lower($2)`);
+  });
+});

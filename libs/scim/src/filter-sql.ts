@@ -115,7 +115,7 @@ function translate(
         return compare(filter, elements.operand(subAttribute(elements.definition, filter.attrPath)), b);
       const resolved = resolveAttribute(mapping.resourceType, filter.attrPath);
       if (!resolved) throw invalidFilter(`unknown attribute '${filter.attrPath}'`);
-      const operand = attributeOperand(resolved, mapping, filter.attrPath);
+      const operand = attributeOperand(resolved, mapping, filter.attrPath, b);
       if ('elements' in operand) {
         // `emails.value eq "x"`, `emails eq "x"`, `members pr`: some element matches.
         if (filter.kind === 'present' && !operand.sub) return exists(operand.elements, 'true');
@@ -128,6 +128,9 @@ function translate(
 }
 
 function subAttribute(definition: AttributeDefinition, name: string): AttributeDefinition {
+  // A multi-valued simple attribute (folders): its elements are the values themselves.
+  if (!definition.subAttributes && name.toLowerCase() === 'value')
+    return { ...definition, name: 'value', multiValued: false };
   const sub = (definition.subAttributes ?? []).find((s) => s.name.toLowerCase() === name.toLowerCase());
   if (!sub) throw invalidFilter(`'${definition.name}' has no sub-attribute '${name}'`);
   return sub;
@@ -136,8 +139,23 @@ function subAttribute(definition: AttributeDefinition, name: string): AttributeD
 type Resolved = NonNullable<ReturnType<typeof resolveAttribute>>;
 type MultiOperand = { elements: Elements; sub?: string };
 
-function attributeOperand(resolved: Resolved, mapping: SqlMapping, attrPath: string): Operand | MultiOperand {
+function attributeOperand(
+  resolved: Resolved,
+  mapping: SqlMapping,
+  attrPath: string,
+  b?: SqlBuilder,
+): Operand | MultiOperand {
   const { urn, definition, sub } = resolved;
+  if (resolved.open) {
+    // A Metadata key: the client chose its name and spelling, so it is matched ignoring case, as a parameter.
+    if (!b) throw invalidFilter(`cannot sort by '${attrPath}'`);
+    const object = `${mapping.document}->'${urn}'`;
+    return {
+      sql: `(SELECT m.value FROM jsonb_each_text(CASE WHEN jsonb_typeof(${object}) = 'object' THEN ${object} ELSE '{}'::jsonb END) m WHERE lower(m.key) = lower(${b.param(definition.name)}) LIMIT 1)`,
+      type: definition.type,
+      caseExact: definition.caseExact,
+    };
+  }
   const canonical = [definition.name, sub?.name].filter(Boolean).join('.');
   const column = urn ? undefined : mapping.columns[canonical];
   if (column) {
@@ -182,7 +200,11 @@ function elementsOf(mapping: SqlMapping, urn: string | undefined, definition: At
     definition,
     from: `jsonb_array_elements(${jsonArray(mapping, urn, definition.name)}) el`,
     where: 'true',
-    operand: (sub) => ({ sql: `el->>'${sub.name}'`, type: sub.type, caseExact: sub.caseExact }),
+    operand: (sub) => ({
+      sql: definition.subAttributes ? `el->>'${sub.name}'` : `(el #>> '{}')`,
+      type: sub.type,
+      caseExact: sub.caseExact,
+    }),
   };
 }
 
