@@ -6,6 +6,7 @@ export * from './database';
 export * from './stack';
 export * from './child-process';
 export * from './fake-entra';
+export * from './dns-server';
 export * from './eventually';
 export * from './fault-stack';
 export * from './entra-sync';

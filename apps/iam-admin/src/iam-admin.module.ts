@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { IamAdminConfig } from './config/iam-admin.config';
 import { CryptoModule } from './crypto/crypto.module';
+import { DomainsModule } from './domains/domains.module';
 import { EventsModule } from './events/events.module';
 import { FoldersModule } from './folders/folders.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
@@ -46,6 +47,7 @@ export class IamAdminModule {
         AdminTokensModule,
         TenantsModule,
         IdentityProvidersModule,
+        DomainsModule,
         ScimTokensModule,
         EventsModule,
         ProvisioningModule,

@@ -1,5 +1,6 @@
 import { parseBoolean, ServiceConfig } from '@app/platform';
 import { Transform, Type } from 'class-transformer';
+import { parseDnsServers } from '../domains/dns-servers';
 
 import {
   IsBoolean,
@@ -131,6 +132,12 @@ export class IamAdminConfig extends ServiceConfig {
   @Min(0)
   RETENTION_EVENTS_DAYS = 7;
 
+  /** Provisioning audit log entries (they name users) are deleted after this many days; 0 = kept. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RETENTION_AUDIT_DAYS = 90;
+
   /** How often the retention job runs (one instance at a time); 0 = never. */
   @Type(() => Number)
   @IsInt()
@@ -152,6 +159,36 @@ export class IamAdminConfig extends ServiceConfig {
   @IsInt()
   @Min(1)
   OIDC_DISCOVERY_RETRY_SECONDS = 5;
+
+  /**
+   * Public base URL of the SCIM gateway, for the connector details a customer copies into Entra
+   * (`{SCIM_PUBLIC_URL}/{tenantId}/api/scim/v2`). The default is the gateway's default port here.
+   */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  SCIM_PUBLIC_URL = 'http://127.0.0.1:3001';
+
+  /**
+   * DNS resolvers for domain verification (TXT lookups): comma-separated `host[:port]` with IP
+   * hosts, IPv6 as `[::1]:53`. Unset: the system's resolvers.
+   */
+  @IsOptional()
+  @ValidateBy(
+    {
+      name: 'dnsServers',
+      validator: { validate: (value) => typeof value === 'string' && parseDnsServers(value) !== undefined },
+    },
+    {
+      message: 'IAM_DNS_SERVERS must be comma-separated IP[:port] entries, IPv6 as [::1]:53',
+    },
+  )
+  IAM_DNS_SERVERS?: string;
+
+  /** A domain verification's DNS lookup gives up after this long (in all, whatever the servers). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  IAM_DNS_TIMEOUT_MS = 5000;
 
   /** Deliver subject-change events to webhook subscriptions from this instance. */
   @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.WEBHOOKS_ENABLED, true))
@@ -280,4 +317,18 @@ export class IamAdminConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   LOGIN_RATE_LIMIT_PER_IP = 600;
+
+  /** Hours a built-in sign-in invitation (the one-time token to set a password) stays valid. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 90)
+  IAM_INVITATION_TTL_HOURS = 72;
+
+  /** Failed password sign-ins in a row before the account is locked (30 s, doubling with each further failure, at most 15 min). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  IAM_PASSWORD_MAX_FAILURES = 5;
 }
