@@ -19,9 +19,13 @@ import {
 import { GroupRow, GroupsRepository } from '../subjects/groups.repository';
 import { MembershipsRepository } from '../subjects/memberships.repository';
 import { SubjectsRepository } from '../subjects/subjects.repository';
+import { CommandContext, commandContext } from './command-context';
 import { lockedRow, snapshotOf } from './snapshot';
 
-/** Group commands: the document through the PATCH engine, membership as row deltas, each with its events. */
+/**
+ * Group commands: the document through the PATCH engine, membership as row deltas, each with its
+ * events. The context gets the names of the attributes changed (`members` when membership changed).
+ */
 @Injectable()
 export class GroupCommandsHandler {
   constructor(
@@ -31,14 +35,22 @@ export class GroupCommandsHandler {
     private readonly events: SubjectEventsOutbox,
   ) {}
 
-  async create(em: EntityManager, command: CreateGroupCommand): Promise<ResourceSnapshot> {
+  async create(
+    em: EntityManager,
+    command: CreateGroupCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<ResourceSnapshot> {
     const { document } = normalizeGroupDocument(command.document);
     const group = await this.groups.insert(em, command.tenantId, document, {
       provider: command.provider,
-      source: 'scim',
+      source: groupSource(context),
     });
     const added = await this.addMembers(em, group, command.members);
-    await this.events.record(em, 'scim', [
+    context.changedAttributes.push(
+      ...Object.keys(document).filter((name) => name !== 'schemas'),
+      ...(added.length > 0 ? ['members'] : []),
+    );
+    await this.events.record(em, context.source, [
       {
         type: SubjectEventType.GroupCreated,
         tenantId: group.tenantId,
@@ -50,17 +62,25 @@ export class GroupCommandsHandler {
     return snapshotOf(group);
   }
 
-  async replace(em: EntityManager, command: ReplaceGroupCommand): Promise<ResourceSnapshot> {
+  async replace(
+    em: EntityManager,
+    command: ReplaceGroupCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<ResourceSnapshot> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
     const { document } = normalizeGroupDocument(command.document);
     const delta =
       command.members === undefined
         ? { added: [], removed: [] }
         : await this.replaceMembers(em, group, command.members);
-    return this.finish(em, group, document, delta.added, delta.removed);
+    return this.finish(em, group, document, delta, context);
   }
 
-  async patch(em: EntityManager, command: PatchGroupCommand): Promise<ResourceSnapshot> {
+  async patch(
+    em: EntityManager,
+    command: PatchGroupCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<ResourceSnapshot> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
     let document = group.document;
     const added: string[] = [];
@@ -87,18 +107,23 @@ export class GroupCommandsHandler {
           break;
       }
     }
-    return this.finish(em, group, document, added, removed);
+    return this.finish(em, group, document, { added, removed }, context);
   }
 
-  async delete(em: EntityManager, command: DeleteGroupCommand): Promise<null> {
+  /** Answers the group as it was (its row is gone; the audit log names it). */
+  async delete(
+    em: EntityManager,
+    command: DeleteGroupCommand,
+    context: CommandContext = commandContext('scim'),
+  ): Promise<GroupRow> {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
     const members = await this.memberships.removeAll(em, group);
     await this.groups.delete(em, group);
-    await this.events.record(em, 'scim', [
+    await this.events.record(em, context.source, [
       ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, group, members),
       { type: SubjectEventType.GroupDeleted, tenantId: group.tenantId, groupId: group.id, state: null },
     ]);
-    return null;
+    return group;
   }
 
   /** Adds members (existing ones are left alone); returns the subjects that became members. */
@@ -134,23 +159,25 @@ export class GroupCommandsHandler {
     em: EntityManager,
     group: GroupRow,
     document: Record<string, unknown>,
-    added: string[],
-    removed: string[],
+    { added, removed }: { added: string[]; removed: string[] },
+    context: CommandContext,
   ): Promise<ResourceSnapshot> {
     const documentChanged = !isDeepStrictEqual(document, group.document);
+    const changed = documentChanged ? changedAttributes(group.document, document) : [];
     const updated = await this.groups.touch(em, group, documentChanged ? document : null);
+    context.changedAttributes.push(...changed, ...(added.length + removed.length > 0 ? ['members'] : []));
     const groupUpdated: PendingEvent[] = documentChanged
       ? [
           {
             type: SubjectEventType.GroupUpdated,
             tenantId: group.tenantId,
             groupId: group.id,
-            changedAttributes: changedAttributes(group.document, document),
+            changedAttributes: changed,
             state: stateOf(updated),
           },
         ]
       : [];
-    await this.events.record(em, 'scim', [
+    await this.events.record(em, context.source, [
       ...groupUpdated,
       ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, updated, removed),
       ...membershipEvents(SubjectEventType.SubjectAddedToGroup, updated, added),
@@ -166,6 +193,12 @@ export class GroupCommandsHandler {
   ): Promise<GroupRow> {
     return lockedRow('Group', id, await this.groups.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
+}
+
+/** Groups come from SCIM or an operator; a sign-in never creates one. */
+function groupSource({ source }: CommandContext): 'scim' | 'admin' {
+  if (source === 'sso-jit') throw new Error('a sign-in does not create groups');
+  return source;
 }
 
 /** One event per subject whose membership changed, keyed (and sequenced) by the subject. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { checkProvisioningJob, ProvisioningCommand, ProvisioningOutcome, QueueName } from '@app/contracts';
 import { classifyDatabaseError } from '@app/database';
@@ -70,14 +71,15 @@ export class ProvisioningCommandsProcessor implements OnApplicationBootstrap, On
    * a final 500 with the dead letter's id, instead of a command retried for days.
    */
   private async apply(job: Job<unknown>, command: ProvisioningCommand): Promise<ProvisioningOutcome> {
+    const startedAt = performance.now(); // the audit log's duration: this attempt, not the time queued
     try {
-      return await this.commands.apply(command);
+      return await this.commands.apply(command, startedAt);
     } catch (error) {
       if (classifyDatabaseError(error).kind === 'fault') throw error;
       const attempt = job.attemptsMade + 1;
       const allowed = Math.min(this.config.PROVISIONING_POISON_ATTEMPTS, job.opts?.attempts ?? 1);
       if (attempt < allowed) throw error;
-      const outcome = await this.commands.setAside(command, attempt, error);
+      const outcome = await this.commands.setAside(command, attempt, error, startedAt);
       this.logger.error(
         { jobId: job.id, command: command.name, attempt, err: (error as Error).message },
         'poison provisioning command set aside as a dead letter',

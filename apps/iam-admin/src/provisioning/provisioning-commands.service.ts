@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -11,6 +12,12 @@ import {
 } from '@app/contracts';
 import { classifyDatabaseError, violatedUniqueConstraint } from '@app/database';
 import { ScimError } from '@app/scim';
+import { ProvisioningAuditService } from '../audit/provisioning-audit.service';
+import {
+  AuditOperation,
+  AuditResourceType,
+  ProvisioningAuditEntry,
+} from '../audit/provisioning-audit.repository';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningDeadLettersRepository } from './provisioning-dead-letters.repository';
@@ -28,6 +35,8 @@ const UNIQUENESS: Record<string, string> = {
  * Applies provisioning commands: one database transaction per command, the outcome recorded under
  * the command id in the same transaction so a re-delivered command is answered, not re-applied.
  * Protocol refusals come back as typed failures; anything else throws so BullMQ retries the job.
+ * Each command applied, refused or set aside gets one provisioning audit entry, written with its
+ * outcome; a re-delivery answered from the recorded outcome gets none.
  */
 @Injectable()
 export class ProvisioningCommandsService {
@@ -38,16 +47,29 @@ export class ProvisioningCommandsService {
     private readonly groups: GroupCommandsHandler,
     private readonly relay: SubjectEventsRelay,
     private readonly deadLetters: ProvisioningDeadLettersRepository,
+    private readonly audit: ProvisioningAuditService,
   ) {}
 
-  async apply(command: ProvisioningCommand): Promise<ProvisioningOutcome> {
+  /** `startedAt` (performance.now()) is when the worker started on the command: the audit's duration. */
+  async apply(command: ProvisioningCommand, startedAt = performance.now()): Promise<ProvisioningOutcome> {
+    const context = commandContext('scim');
     try {
       const outcome = await this.dataSource.transaction(async (em) => {
         const claim = await this.outcomes.claim(em, command);
         if (!claim.claimed) return claim.outcome;
-        const context = commandContext('scim');
-        const applied: ProvisioningOutcome = { ok: true, subject: await this.applyIn(em, command, context) };
+        const { subject, userName } = await this.applyIn(em, command, context);
+        const applied: ProvisioningOutcome = { ok: true, subject };
         await this.outcomes.complete(em, command.commandId, applied);
+        // In the change's transaction: an audited success is exactly a committed change.
+        await this.audit.record(em, {
+          ...auditOf(command, startedAt),
+          resourceId: subject?.id ?? targetOf(command),
+          userName,
+          changedAttributes: [...new Set(context.changedAttributes)],
+          decisions: context.decisions,
+          outcome: 'success',
+          status: SUCCESS_STATUS[operationOf(command)],
+        });
         return applied;
       });
       this.relay.kick(); // the change's events are committed: let them leave now
@@ -55,7 +77,9 @@ export class ProvisioningCommandsService {
     } catch (error) {
       const failure = refusal(error);
       if (!failure) throw error;
-      return this.outcomes.recordRefusal(this.dataSource, command, { ok: false, failure });
+      return this.dataSource.transaction((em) =>
+        this.recordFailure(em, command, failure, 'refused', startedAt, context.decisions),
+      );
     }
   }
 
@@ -67,6 +91,7 @@ export class ProvisioningCommandsService {
     command: ProvisioningCommand,
     attempts: number,
     error: unknown,
+    startedAt = performance.now(),
   ): Promise<ProvisioningOutcome> {
     return this.dataSource.transaction(async (em) => {
       const id = await this.deadLetters.record(em, {
@@ -82,36 +107,129 @@ export class ProvisioningCommandsService {
         status: 500,
         detail: `the change could not be applied and was set aside for an operator (correlation id ${id})`,
       };
-      return this.outcomes.recordRefusal(em, command, { ok: false, failure });
+      return this.recordFailure(em, command, failure, 'failed', startedAt);
     });
   }
 
-  private applyIn(
+  /**
+   * Records a refusal or a set-aside command with its audit entry, in one transaction. When another
+   * delivery of the command recorded its outcome first, that outcome is the answer, and it was
+   * audited by that delivery.
+   */
+  private async recordFailure(
+    em: EntityManager,
+    command: ProvisioningCommand,
+    failure: ProvisioningFailure,
+    outcome: 'refused' | 'failed',
+    startedAt: number,
+    decisions: string[] = [],
+  ): Promise<ProvisioningOutcome> {
+    const recorded = await this.outcomes.recordRefusal(em, command, { ok: false, failure });
+    if (
+      !recorded.ok &&
+      recorded.failure.status === failure.status &&
+      recorded.failure.detail === failure.detail
+    )
+      await this.audit.record(em, {
+        ...auditOf(command, startedAt),
+        resourceId: targetOf(command),
+        userName: createdName(command),
+        decisions,
+        outcome,
+        status: failure.status,
+        scimType: failure.scimType,
+        message: failure.detail.slice(0, 1000),
+      });
+    return recorded;
+  }
+
+  /** The command applied, and the resource's name for the audit log when it is at hand (else its row has it). */
+  private async applyIn(
     em: EntityManager,
     command: ProvisioningCommand,
     context: CommandContext,
-  ): Promise<ResourceSnapshot | null> {
+  ): Promise<{ subject: ResourceSnapshot | null; userName?: string }> {
     switch (command.name) {
       case ProvisioningCommandName.CreateUser:
-        return this.users.create(em, command, context);
+        return named(await this.users.create(em, command, context), 'User');
       case ProvisioningCommandName.ReplaceUser:
-        return this.users.replace(em, command, context);
+        return named(await this.users.replace(em, command, context), 'User');
       case ProvisioningCommandName.PatchUser:
-        return this.users.patch(em, command, context);
+        return named(await this.users.patch(em, command, context), 'User');
       case ProvisioningCommandName.DeleteUser:
-        return this.users.delete(em, command, context);
+        // The deprovisioned subject keeps its row: the audit INSERT reads its userName there.
+        return { subject: await this.users.delete(em, command, context) };
       case ProvisioningCommandName.CreateGroup:
-        return this.groups.create(em, command);
+        return named(await this.groups.create(em, command, context), 'Group');
       case ProvisioningCommandName.ReplaceGroup:
-        return this.groups.replace(em, command);
+        return named(await this.groups.replace(em, command, context), 'Group');
       case ProvisioningCommandName.PatchGroup:
-        return this.groups.patch(em, command);
-      case ProvisioningCommandName.DeleteGroup:
-        return this.groups.delete(em, command);
+        return named(await this.groups.patch(em, command, context), 'Group');
+      case ProvisioningCommandName.DeleteGroup: {
+        // The group's row is gone with it: the handler answers the name it had.
+        const { displayName } = await this.groups.delete(em, command, context);
+        return { subject: null, userName: displayName };
+      }
       default:
         return assertUnreachable(command);
     }
   }
+}
+
+const SUCCESS_STATUS: Record<AuditOperation, number> = { create: 201, replace: 200, patch: 200, delete: 204 };
+
+/** `patch-user` → patch. */
+const operationOf = (command: ProvisioningCommand): AuditOperation =>
+  command.name.split('-')[0] as AuditOperation;
+
+const resourceTypeOf = (command: ProvisioningCommand): AuditResourceType =>
+  command.name.endsWith('-user') ? 'User' : 'Group';
+
+/** What every audit entry of a SCIM command says about it. */
+function auditOf(
+  command: ProvisioningCommand,
+  startedAt: number,
+): Pick<
+  ProvisioningAuditEntry,
+  | 'tenantId'
+  | 'source'
+  | 'scimTokenId'
+  | 'provider'
+  | 'commandId'
+  | 'operation'
+  | 'resourceType'
+  | 'durationMs'
+> {
+  return {
+    tenantId: command.tenantId,
+    source: 'scim',
+    scimTokenId: command.scimTokenId,
+    provider: command.provider,
+    commandId: command.commandId,
+    operation: operationOf(command),
+    resourceType: resourceTypeOf(command),
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+/** A create's name is in its document; any other command's is its row's (the audit INSERT reads it there). */
+function createdName(command: ProvisioningCommand): string | undefined {
+  if (command.name === ProvisioningCommandName.CreateUser) return nameIn(command.document, 'User');
+  if (command.name === ProvisioningCommandName.CreateGroup) return nameIn(command.document, 'Group');
+  return undefined;
+}
+
+/** A User's userName, a Group's displayName. */
+function nameIn(document: Record<string, unknown>, type: AuditResourceType): string | undefined {
+  const name = document[type === 'User' ? 'userName' : 'displayName'];
+  return typeof name === 'string' ? name : undefined;
+}
+
+function named(
+  subject: ResourceSnapshot,
+  type: AuditResourceType,
+): { subject: ResourceSnapshot; userName?: string } {
+  return { subject, userName: nameIn(subject.document, type) };
 }
 
 /** Errors that are answers, not faults: they are recorded and returned, never retried. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { EventsModule } from '../events/events.module';
 import { SubjectsModule } from '../subjects/subjects.module';
@@ -12,7 +13,7 @@ import { UserCommandsHandler } from './user-commands.handler';
 
 /** The worker that applies the SCIM gateway's provisioning commands to subjects and groups. */
 @Module({
-  imports: [AuthModule, SubjectsModule, EventsModule],
+  imports: [AuthModule, SubjectsModule, EventsModule, AuditModule],
   controllers: [ProvisioningDeadLettersController],
   providers: [
     ProvisioningDeadLettersRepository,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProvisioningAuditRepository } from '../audit/provisioning-audit.repository';
 import { SubjectEventsRepository } from '../events/subject-events.repository';
 import { ProvisioningOutcomesRepository } from '../provisioning/provisioning-outcomes.repository';
 import { RetentionLockRepository } from './retention-lock.repository';
@@ -11,6 +12,7 @@ import { RetentionService } from './retention.service';
     RetentionLockRepository,
     ProvisioningOutcomesRepository,
     SubjectEventsRepository,
+    ProvisioningAuditRepository,
   ],
 })
 export class RetentionModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ProvisioningAuditRepository } from '../audit/provisioning-audit.repository';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SubjectEventsRepository } from '../events/subject-events.repository';
 import { ProvisioningOutcomesRepository } from '../provisioning/provisioning-outcomes.repository';
@@ -13,13 +14,14 @@ export interface RetentionRun {
   skipped: boolean;
   provisioningOutcomes: number;
   publishedEvents: number;
+  auditEntries: number;
 }
 
 /**
  * Personal data is not kept longer than needed: every RETENTION_INTERVAL_MS, provisioning outcomes
  * (the SCIM answers recorded per command, for idempotency) older than RETENTION_PROVISIONING_DAYS
- * and outbox events published more than RETENTION_EVENTS_DAYS ago are deleted. Unpublished events
- * always stay. Deletes run in batches of RETENTION_BATCH_SIZE, each its own short statement, so
+ * outbox events published more than RETENTION_EVENTS_DAYS ago, and provisioning audit log entries
+ * older than RETENTION_AUDIT_DAYS are deleted. Unpublished events always stay. Deletes run in batches of RETENTION_BATCH_SIZE, each its own short statement, so
  * the job never holds locks or a transaction for long; one instance at a time (advisory lock).
  * Subjects, groups and memberships are not touched: the directory itself is the audit view.
  */
@@ -33,6 +35,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outcomes: ProvisioningOutcomesRepository,
     private readonly events: SubjectEventsRepository,
+    private readonly audit: ProvisioningAuditRepository,
     private readonly lock: RetentionLockRepository,
     private readonly config: IamAdminConfig,
   ) {}
@@ -52,13 +55,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     await this.running;
   }
 
-  /** One run: both purges, batch after batch, unless another instance holds the job. */
+  /** One run: every purge, batch after batch, unless another instance holds the job. */
   async purge(now = new Date()): Promise<RetentionRun> {
     const session = this.dataSource.createQueryRunner();
     await session.connect();
     try {
       if (!(await this.lock.tryLock(session)))
-        return { skipped: true, provisioningOutcomes: 0, publishedEvents: 0 };
+        return { skipped: true, provisioningOutcomes: 0, publishedEvents: 0, auditEntries: 0 };
       try {
         const run: RetentionRun = {
           skipped: false,
@@ -70,10 +73,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
           publishedEvents: await this.inBatches(this.config.RETENTION_EVENTS_DAYS, now, (before, n) =>
             this.events.purgePublishedBefore(session.manager, before, n),
           ),
+          auditEntries: await this.inBatches(this.config.RETENTION_AUDIT_DAYS, now, (before, n) =>
+            this.audit.purgeBefore(session.manager, before, n),
+          ),
         };
-        if (run.provisioningOutcomes + run.publishedEvents > 0)
+        if (run.provisioningOutcomes + run.publishedEvents + run.auditEntries > 0)
           this.logger.log(
-            `retention deleted ${run.provisioningOutcomes} provisioning outcomes and ${run.publishedEvents} published events`,
+            `retention deleted ${run.provisioningOutcomes} provisioning outcomes, ${run.publishedEvents} published events and ${run.auditEntries} audit log entries`,
           );
         return run;
       } finally {
