@@ -57,4 +57,20 @@ export interface SubjectEvent {
   sessionId?: string;
   /** The subject's or group's state after the change (SCIM document, no secrets); null after a delete. */
   state: Record<string, unknown> | null;
+  /*
+   * subject.* events whose state is the subject's (not membership events, not subject.deleted): the
+   * subject's tenant-policy facts after the change, as IAM decided them.
+   */
+  /** What it may use: the app always, the web portal with any role. */
+  access?: { app: boolean; portal: boolean };
+  /** Canonical roles: ReadOnly, User, Admin, EnterpriseAdmin. */
+  roles?: string[];
+  /** Premium or Standard; null when it has none. */
+  userType?: string | null;
+  /** Ids of the tenant's folders it has access to (the resolved SCIM folder values). */
+  folders?: string[];
+  /** Its metadata (`urn:…:Metadata:{key}` values), key → string. */
+  metadata?: Record<string, string>;
+  /** 'scim' when a SCIM command created or last updated it (Entra owns its account attributes); else null. */
+  managedBy?: string | null;
 }

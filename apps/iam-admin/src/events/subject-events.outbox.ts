@@ -6,6 +6,8 @@ import {
   SubjectEventSource,
   SubjectEventType,
 } from '@app/contracts';
+import { subjectPolicyFacts } from '../provisioning-policy/subject-policy-facts';
+import type { SubjectRow } from '../subjects/subjects.repository';
 import { OutboxInsert, SubjectEventsRepository } from './subject-events.repository';
 
 /** An event as a change records it; id, sequence and occurredAt are given by the outbox. */
@@ -55,6 +57,13 @@ export function subjectUpdateType(
 /** What events carry as a subject's or group's state: its id and SCIM document (documents hold no secrets). */
 export function stateOf(row: { id: string; document: Record<string, unknown> }): Record<string, unknown> {
   return { id: row.id, ...row.document };
+}
+
+/** What a subject.* event carries about the subject: its state and its tenant-policy facts. */
+export function subjectStateOf(
+  subject: SubjectRow,
+): Pick<PendingEvent, 'state' | 'access' | 'roles' | 'userType' | 'folders' | 'metadata' | 'managedBy'> {
+  return { state: stateOf(subject), ...subjectPolicyFacts(subject) };
 }
 
 /** Top-level attributes whose values differ. */

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { EventsModule } from '../events/events.module';
+import { FoldersModule } from '../folders/folders.module';
+import { ProvisioningPolicyModule } from '../provisioning-policy/provisioning-policy.module';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningCommandsProcessor } from './provisioning-commands.processor';
@@ -13,7 +15,7 @@ import { UserCommandsHandler } from './user-commands.handler';
 
 /** The worker that applies the SCIM gateway's provisioning commands to subjects and groups. */
 @Module({
-  imports: [AuthModule, SubjectsModule, EventsModule, AuditModule],
+  imports: [AuthModule, SubjectsModule, EventsModule, FoldersModule, ProvisioningPolicyModule, AuditModule],
   controllers: [ProvisioningDeadLettersController],
   providers: [
     ProvisioningDeadLettersRepository,

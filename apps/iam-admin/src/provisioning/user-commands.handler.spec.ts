@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ProvisioningCommandName, ResourceSnapshot } from '@app/contracts';
-import { USER_SCHEMA } from '@app/scim';
+import { FOLDERS_SCHEMA, USER_SCHEMA } from '@app/scim';
 import { testFileDatabaseUrl } from '@test/support';
 import { SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { SubjectEventsRepository } from '../events/subject-events.repository';
+import { DomainPolicy } from '../domains/domain-policy';
+import { DomainsRepository } from '../domains/domains.repository';
+import { FoldersRepository } from '../folders/folders.repository';
+import { SubjectFoldersRepository } from '../folders/subject-folders.repository';
+import { ProvisioningPolicyService } from '../provisioning-policy/provisioning-policy.service';
+import { ProvisioningSettingsRepository } from '../provisioning-policy/provisioning-settings.repository';
 import { GroupsRepository } from '../subjects/groups.repository';
 import { MembershipsRepository } from '../subjects/memberships.repository';
 import { SubjectsRepository } from '../subjects/subjects.repository';
 import { TenantsRepository } from '../tenants/tenants.repository';
+import { commandContext } from './command-context';
 import { UserCommandsHandler } from './user-commands.handler';
 
 describe('UserCommandsHandler (real PostgreSQL)', () => {
@@ -16,10 +23,14 @@ describe('UserCommandsHandler (real PostgreSQL)', () => {
   let tenantId: string;
   const subjects = new SubjectsRepository();
   const memberships = new MembershipsRepository();
+  const folders = new FoldersRepository();
+  const settings = new ProvisioningSettingsRepository();
   const handler = new UserCommandsHandler(
     subjects,
     memberships,
     new SubjectEventsOutbox(new SubjectEventsRepository()),
+    new ProvisioningPolicyService(settings, folders, new DomainPolicy(new DomainsRepository())),
+    new SubjectFoldersRepository(),
   );
   const common = () => ({ commandId: randomUUID(), tenantId, provider: 'entra', scimTokenId: randomUUID() });
 
@@ -132,5 +143,184 @@ describe('UserCommandsHandler (real PostgreSQL)', () => {
       'subject.removed-from-group',
       'subject.deleted',
     ]);
+  });
+
+  describe('tenant provisioning policy', () => {
+    let policyTenant: string;
+    beforeAll(async () => {
+      policyTenant = (await new TenantsRepository().insert(db, { displayName: 'policy tests' })).id;
+      await settings.save(
+        db,
+        policyTenant,
+        null,
+        {
+          defaultRole: 'User',
+          defaultUserType: 'Standard',
+          requireVerifiedDomain: false,
+          ignoreUnknownFolders: true,
+          allowedMetadataKeys: null,
+        },
+        'spec',
+      );
+    });
+
+    const createIn = (document: Record<string, unknown>, source: 'scim' | 'admin' = 'scim') => {
+      const context = commandContext(source);
+      return db
+        .transaction((em) =>
+          handler.create(
+            em,
+            { ...common(), tenantId: policyTenant, name: ProvisioningCommandName.CreateUser, document },
+            context,
+          ),
+        )
+        .then((snapshot) => ({ snapshot, context }));
+    };
+
+    it('a SCIM create gets the defaults, the resolved folders and managedBy scim; its event carries them', async () => {
+      const finance = await folders.insert(db, policyTenant, {
+        displayName: 'Finance',
+        externalId: 'FIN-01',
+      });
+      const { snapshot, context } = await createIn({
+        schemas: [USER_SCHEMA],
+        userName: 'policy@contoso.com',
+        [FOLDERS_SCHEMA]: { folders: ['fin-01', 'Unknown'] },
+      });
+      expect(context.decisions).toEqual([
+        "unknown folder 'Unknown' ignored",
+        'defaultRole User applied',
+        'defaultUserType Standard applied',
+      ]);
+      const row = await subjects.findLive(db, policyTenant, snapshot.id);
+      expect(row).toMatchObject({ managedBy: 'scim', folders: [finance.id] });
+      expect(row!.document[FOLDERS_SCHEMA]).toEqual({ folders: ['fin-01', 'Unknown'] });
+      expect((await eventsOf(snapshot.id))[0]).toMatchObject({
+        type: 'subject.created',
+        access: { app: true, portal: true },
+        roles: ['User'],
+        userType: 'Standard',
+        folders: [finance.id],
+        metadata: {},
+        managedBy: 'scim',
+      });
+    });
+
+    it('the same folder values resolving to another set (a folder created since) are a change', async () => {
+      const document = {
+        schemas: [USER_SCHEMA],
+        userName: 'later@contoso.com',
+        userType: 'Premium',
+        roles: [{ value: 'Admin', primary: true }],
+        [FOLDERS_SCHEMA]: { folders: ['LATER'] },
+      };
+      const { snapshot } = await createIn(document);
+      expect((await subjects.findLive(db, policyTenant, snapshot.id))!.folders).toEqual([]);
+      const later = await folders.insert(db, policyTenant, { displayName: 'Later', externalId: 'later' });
+      const replaced = await db.transaction((em) =>
+        handler.replace(em, {
+          ...common(),
+          tenantId: policyTenant,
+          name: ProvisioningCommandName.ReplaceUser,
+          subjectId: snapshot.id,
+          document,
+        }),
+      );
+      expect(replaced.version).toBe(2);
+      expect((await eventsOf(snapshot.id))[1]).toMatchObject({
+        changedAttributes: [FOLDERS_SCHEMA],
+        folders: [later.id],
+      });
+    });
+
+    it('an operator write leaves managedBy alone; deprovisioning ends folder access', async () => {
+      const finance2 = await folders.insert(db, policyTenant, { displayName: 'Finance 2', externalId: null });
+      const { snapshot } = await createIn(
+        {
+          schemas: [USER_SCHEMA],
+          userName: 'local@contoso.com',
+          [FOLDERS_SCHEMA]: { folders: [finance2.id] },
+        },
+        'admin',
+      );
+      expect(await subjects.findLive(db, policyTenant, snapshot.id)).toMatchObject({ managedBy: null });
+      await db.transaction((em) =>
+        handler.patch(
+          em,
+          {
+            ...common(),
+            tenantId: policyTenant,
+            name: ProvisioningCommandName.PatchUser,
+            subjectId: snapshot.id,
+            operations: [{ op: 'replace', path: 'title', value: 'Temp' }],
+          },
+          commandContext('scim'),
+        ),
+      );
+      expect(await subjects.findLive(db, policyTenant, snapshot.id)).toMatchObject({ managedBy: 'scim' });
+      await db.transaction((em) =>
+        handler.patch(
+          em,
+          {
+            ...common(),
+            tenantId: policyTenant,
+            name: ProvisioningCommandName.PatchUser,
+            subjectId: snapshot.id,
+            operations: [{ op: 'replace', path: 'title', value: 'Contractor' }],
+          },
+          commandContext('admin'),
+        ),
+      );
+      expect(await subjects.findLive(db, policyTenant, snapshot.id)).toMatchObject({
+        managedBy: 'scim',
+        folders: [finance2.id],
+      });
+      await db.transaction((em) =>
+        handler.delete(em, {
+          ...common(),
+          tenantId: policyTenant,
+          name: ProvisioningCommandName.DeleteUser,
+          subjectId: snapshot.id,
+        }),
+      );
+      expect((await subjects.find(db, policyTenant, snapshot.id))!.folders).toEqual([]);
+    });
+
+    it('a patch whose result has no userType, in a tenant without defaultUserType, is refused and changes nothing', async () => {
+      const strict = (await new TenantsRepository().insert(db, { displayName: 'strict' })).id;
+      const created = await db.transaction((em) =>
+        handler.create(em, {
+          ...common(),
+          tenantId: strict,
+          name: ProvisioningCommandName.CreateUser,
+          document: { schemas: [USER_SCHEMA], userName: 'strict@contoso.com', userType: 'Premium' },
+        }),
+      );
+      await settings.save(
+        db,
+        strict,
+        null,
+        {
+          defaultRole: null,
+          defaultUserType: null,
+          requireVerifiedDomain: false,
+          ignoreUnknownFolders: false,
+          allowedMetadataKeys: null,
+        },
+        'spec',
+      );
+      await expect(
+        db.transaction((em) =>
+          handler.patch(em, {
+            ...common(),
+            tenantId: strict,
+            name: ProvisioningCommandName.PatchUser,
+            subjectId: created.id,
+            operations: [{ op: 'remove', path: 'userType' }],
+          }),
+        ),
+      ).rejects.toMatchObject({ status: 400, scimType: 'invalidValue' });
+      expect((await subjects.findLive(db, strict, created.id))!.document.userType).toBe('Premium');
+    });
   });
 });

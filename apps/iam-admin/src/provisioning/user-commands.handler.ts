@@ -10,25 +10,34 @@ import {
   ResourceSnapshot,
   SubjectEventType,
 } from '@app/contracts';
-import { applyPatch, normalizeUserDocument, UserDocument } from '@app/scim';
+import { applyPatch, FOLDERS_SCHEMA, normalizeUserDocument, UserDocument } from '@app/scim';
 import {
   changedAttributes,
-  stateOf,
   SubjectEventsOutbox,
+  subjectStateOf,
   subjectUpdateType,
 } from '../events/subject-events.outbox';
+import { SubjectFoldersRepository } from '../folders/subject-folders.repository';
+import { PolicyTarget, ProvisioningPolicyService } from '../provisioning-policy/provisioning-policy.service';
 import { MembershipsRepository } from '../subjects/memberships.repository';
 import { SubjectRow, subjectColumnsOf, SubjectsRepository } from '../subjects/subjects.repository';
 import { CommandContext, commandContext } from './command-context';
 import { lockedRow, snapshotOf } from './snapshot';
 
-/** User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its events. */
+/**
+ * User commands: subjects created, replaced, patched (row locked) and deprovisioned, each with its
+ * events. Every written document first passes the tenant's provisioning policy (defaults, userType,
+ * folders, metadata keys, verified domains), whoever sent it. A SCIM write makes the subject
+ * SCIM-managed (`managedBy: 'scim'`); other writes leave who manages it as it was.
+ */
 @Injectable()
 export class UserCommandsHandler {
   constructor(
     private readonly subjects: SubjectsRepository,
     private readonly memberships: MembershipsRepository,
     private readonly events: SubjectEventsOutbox,
+    private readonly policy: ProvisioningPolicyService,
+    private readonly subjectFolders: SubjectFoldersRepository,
   ) {}
 
   async create(
@@ -36,18 +45,27 @@ export class UserCommandsHandler {
     command: DirectCommand<CreateUserCommand>,
     context: CommandContext = commandContext('scim'),
   ): Promise<ResourceSnapshot> {
-    const columns = subjectColumnsOf(normalizeUserDocument(command.document));
-    const subject = await this.subjects.insert(em, command.tenantId, columns, {
+    const { document, folderIds } = await this.policy.apply(
+      em,
+      targetOf(command),
+      normalizeUserDocument(command.document),
+      context,
+    );
+    const columns = subjectColumnsOf(document);
+    const inserted = await this.subjects.insert(em, command.tenantId, columns, {
       provider: command.provider ?? null,
       source: context.source,
+      managedBy: managedByAfter(context),
     });
+    await this.subjectFolders.replace(em, inserted.tenantId, inserted.id, folderIds);
+    const subject = { ...inserted, folders: folderIds };
     context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
     await this.events.record(em, context.source, [
       {
         type: SubjectEventType.SubjectCreated,
         tenantId: subject.tenantId,
         subjectId: subject.id,
-        state: stateOf(subject),
+        ...subjectStateOf(subject),
       },
     ]);
     return snapshotOf(subject);
@@ -59,7 +77,7 @@ export class UserCommandsHandler {
     context: CommandContext = commandContext('scim'),
   ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    return this.write(em, subject, normalizeUserDocument(command.document), context);
+    return this.write(em, targetOf(command), subject, normalizeUserDocument(command.document), context);
   }
 
   async patch(
@@ -69,10 +87,10 @@ export class UserCommandsHandler {
   ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
     const document = normalizeUserDocument(applyPatch(subject.document, command.operations));
-    return this.write(em, subject, document, context);
+    return this.write(em, targetOf(command), subject, document, context);
   }
 
-  /** Deprovisioning: the row stays as a tombstone; its memberships end, each with its event. */
+  /** Deprovisioning: the row stays as a tombstone; its memberships and folder access end (memberships with events). */
   async delete(
     em: EntityManager,
     command: DirectCommand<DeleteUserCommand>,
@@ -80,6 +98,7 @@ export class UserCommandsHandler {
   ): Promise<null> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
     const groups = await this.memberships.removeSubjectEverywhere(em, subject);
+    await this.subjectFolders.replace(em, subject.tenantId, subject.id, []);
     await this.subjects.markDeleted(em, subject);
     const base = { tenantId: subject.tenantId, subjectId: subject.id };
     await this.events.record(em, context.source, [
@@ -94,16 +113,31 @@ export class UserCommandsHandler {
     return null;
   }
 
-  /** A change that changes nothing leaves version, lastModified and the event stream alone. */
+  /**
+   * A change that changes nothing leaves version, lastModified and the event stream alone. The
+   * same folder values can resolve to another set (a folder was created or deleted since): that is
+   * a change of the folders extension.
+   */
   private async write(
     em: EntityManager,
+    target: PolicyTarget,
     subject: SubjectRow,
-    document: UserDocument,
+    sent: UserDocument,
     context: CommandContext,
   ): Promise<ResourceSnapshot> {
-    if (isDeepStrictEqual(document, subject.document)) return snapshotOf(subject);
-    const updated = await this.subjects.update(em, subject, subjectColumnsOf(document));
+    const { document, folderIds } = await this.policy.apply(em, target, sent, context);
+    const foldersChanged = !isDeepStrictEqual(folderIds, subject.folders);
+    if (isDeepStrictEqual(document, subject.document) && !foldersChanged) return snapshotOf(subject);
+    // Written first, so the updated row reads the new set.
+    if (foldersChanged) await this.subjectFolders.replace(em, subject.tenantId, subject.id, folderIds);
+    const updated = await this.subjects.update(
+      em,
+      subject,
+      subjectColumnsOf(document),
+      managedByAfter(context) ?? undefined,
+    );
     const changed = changedAttributes(subject.document, document);
+    if (foldersChanged && !changed.includes(FOLDERS_SCHEMA)) changed.push(FOLDERS_SCHEMA);
     context.changedAttributes.push(...changed);
     await this.events.record(em, context.source, [
       {
@@ -111,7 +145,7 @@ export class UserCommandsHandler {
         tenantId: updated.tenantId,
         subjectId: updated.id,
         changedAttributes: changed,
-        state: stateOf(updated),
+        ...subjectStateOf(updated),
       },
     ]);
     return snapshotOf(updated);
@@ -126,3 +160,13 @@ export class UserCommandsHandler {
     return lockedRow('User', id, await this.subjects.findForUpdate(em, tenantId, id), ifMatchVersion);
   }
 }
+
+/** The policy scope of a command: its tenant, and the provider whose SCIM token sent it (if any). */
+const targetOf = (command: { tenantId: string; provider?: string }): PolicyTarget => ({
+  tenantId: command.tenantId,
+  provider: command.provider ?? null,
+});
+
+/** A SCIM write makes the subject SCIM-managed; null: the write does not change who manages it. */
+const managedByAfter = (context: CommandContext): 'scim' | null =>
+  context.source === 'scim' ? 'scim' : null;

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { DomainsModule } from '../domains/domains.module';
+import { FoldersModule } from '../folders/folders.module';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { ProvisioningPolicyService } from './provisioning-policy.service';
+import { ProvisioningSettingsController } from './provisioning-settings.controller';
+import { ProvisioningSettingsRepository } from './provisioning-settings.repository';
+import { ProvisioningSettingsService } from './provisioning-settings.service';
+
+/**
+ * The tenant's provisioning policy: its settings (/v1/provisioning/settings, owns
+ * provisioning_settings) and the policy the user command handler applies to every write.
+ */
+@Module({
+  imports: [AuthModule, DomainsModule, FoldersModule, IdentityProvidersModule],
+  controllers: [ProvisioningSettingsController],
+  providers: [ProvisioningSettingsRepository, ProvisioningSettingsService, ProvisioningPolicyService],
+  exports: [ProvisioningPolicyService, ProvisioningSettingsRepository],
+})
+export class ProvisioningPolicyModule {}
