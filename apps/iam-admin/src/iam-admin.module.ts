@@ -13,10 +13,12 @@ import { EventsModule } from './events/events.module';
 import { FoldersModule } from './folders/folders.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
+import { PasswordLoginModule } from './password-login/password-login.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RetentionModule } from './retention/retention.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
 import { SsoLoginModule } from './sso-login/sso-login.module';
+import { SubjectAdminModule } from './subject-admin/subject-admin.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -54,6 +56,8 @@ export class IamAdminModule {
         SubjectsModule,
         FoldersModule,
         SsoLoginModule,
+        PasswordLoginModule,
+        SubjectAdminModule,
         WebhooksModule,
         RetentionModule,
       ],

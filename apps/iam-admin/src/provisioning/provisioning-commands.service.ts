@@ -233,7 +233,7 @@ function named(
 }
 
 /** Errors that are answers, not faults: they are recorded and returned, never retried. */
-function refusal(error: unknown): ProvisioningFailure | undefined {
+export function refusal(error: unknown): ProvisioningFailure | undefined {
   if (error instanceof ScimError) {
     return {
       status: error.status as ProvisioningFailure['status'],

@@ -8,8 +8,12 @@ import { SubjectEventType } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { LoginMethodsService } from '../password-login/login-methods.service';
 import { SubjectsRepository } from '../subjects/subjects.repository';
 import { SigningKeysService } from './signing-keys.service';
+
+/** The `idp` of a built-in password sign-in: a colon, so no provider scheme (a slug) can be it. */
+export const BUILT_IN_IDP = 'iam:built-in';
 
 export interface IamTokenClaims {
   sub: string;
@@ -38,6 +42,7 @@ export class IamTokensService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subjects: SubjectsRepository,
     private readonly events: SubjectEventsOutbox,
+    private readonly loginMethods: LoginMethodsService,
   ) {}
 
   issue(subject: { id: string; tenantId: string; roles: string[]; provider: string }): {
@@ -114,10 +119,22 @@ export class IamTokensService {
       [row.deleted, 'the account was deprovisioned'],
       [!row.active, 'the account is deactivated'],
       [!row.tenantEnabled, 'the tenant is disabled'],
-      [!row.providerEnabled, 'sign-in through its identity provider is disabled'],
+      claims.idp === BUILT_IN_IDP
+        ? [
+            !(await this.signsInWithPassword(claims)),
+            'the account no longer signs in with a built-in password',
+          ]
+        : [!row.providerEnabled, 'sign-in through its identity provider is disabled'],
     ];
     const reason = reasons.find(([applies]) => applies)?.[1];
     if (reason) throw ended(reason);
+  }
+
+  private async signsInWithPassword(claims: IamTokenClaims): Promise<boolean> {
+    const subject = await this.subjects.find(this.dataSource, claims.tid, claims.sub);
+    return (
+      subject !== undefined && (await this.loginMethods.loginMethod(this.dataSource, subject)) === 'built-in'
+    );
   }
 
   issuer(): string {

@@ -4,6 +4,8 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { OutboundModule } from '../outbound/outbound.module';
+import { CredentialsModule } from '../password-login/credentials.module';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { BrowserBindingCookie } from './browser-binding';
@@ -28,6 +30,8 @@ import { WellKnownController } from './well-known.controller';
     EventsModule,
     CryptoModule,
     OutboundModule,
+    ProvisioningModule,
+    CredentialsModule,
   ],
   controllers: [LoginController, WellKnownController],
   providers: [
@@ -41,5 +45,7 @@ import { WellKnownController } from './well-known.controller';
     SigningKeysService,
     IamTokensService,
   ],
+  // Password sign-in issues the same access tokens.
+  exports: [IamTokensService],
 })
 export class SsoLoginModule {}

@@ -13,6 +13,7 @@ import {
   IdentityProviderRow,
   IdentityProvidersRepository,
 } from '../identity-providers/identity-providers.repository';
+import { SubjectRow } from '../subjects/subjects.repository';
 import { EnabledTenants } from '../tenants/enabled-tenants';
 import { createBrowserBinding, isSameBrowser } from './browser-binding';
 import { IamTokensService } from './iam-tokens.service';
@@ -26,6 +27,35 @@ export interface LoginResult {
   tokenType: 'Bearer';
   expiresIn: number;
   subject: { id: string; userName: string; displayName: string | null; justInTime: boolean };
+}
+
+/**
+ * The answer to a finished sign-in, Entra or built-in: IAM's access token for the subject (its
+ * roles; `idp` the provider scheme, or BUILT_IN_IDP) and who signed in.
+ */
+export function signInResult(
+  tokens: IamTokensService,
+  subject: SubjectRow,
+  idp: string,
+  justInTime: boolean,
+): LoginResult {
+  const roles = Array.isArray(subject.document.roles)
+    ? (subject.document.roles as Array<{ value?: unknown }>)
+        .map((r) => r.value)
+        .filter((v): v is string => typeof v === 'string')
+    : [];
+  const { accessToken, expiresIn } = tokens.issue({
+    id: subject.id,
+    tenantId: subject.tenantId,
+    roles,
+    provider: idp,
+  });
+  return {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresIn,
+    subject: { id: subject.id, userName: subject.userName, displayName: subject.displayName, justInTime },
+  };
 }
 
 /**
@@ -161,28 +191,7 @@ export class SsoLoginService {
       throw new UnauthorizedException(`sign-in failed: ${(error as Error).message}`);
     }
     const { subject, created } = await this.resolver.resolve(tenantId, provider, claims);
-    const roles = Array.isArray(subject.document.roles)
-      ? (subject.document.roles as Array<{ value?: unknown }>)
-          .map((r) => r.value)
-          .filter((v): v is string => typeof v === 'string')
-      : [];
-    const { accessToken, expiresIn } = this.tokens.issue({
-      id: subject.id,
-      tenantId,
-      roles,
-      provider: scheme,
-    });
-    return {
-      accessToken,
-      tokenType: 'Bearer',
-      expiresIn,
-      subject: {
-        id: subject.id,
-        userName: subject.userName,
-        displayName: subject.displayName,
-        justInTime: created,
-      },
-    };
+    return signInResult(this.tokens, subject, scheme, created);
   }
 
   /**

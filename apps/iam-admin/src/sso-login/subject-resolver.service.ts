@@ -1,11 +1,14 @@
 import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { SubjectEventType } from '@app/contracts';
-import { normalizeUserDocument, USER_SCHEMA } from '@app/scim';
+import { ProvisioningCommandName, SubjectEventType } from '@app/contracts';
+import { ScimError, USER_SCHEMA } from '@app/scim';
 import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { IdentityProviderRow } from '../identity-providers/identity-providers.repository';
-import { subjectColumnsOf, SubjectRow, SubjectsRepository } from '../subjects/subjects.repository';
+import { LoginMethodsService } from '../password-login/login-methods.service';
+import { commandContext } from '../provisioning/command-context';
+import { UserCommandsHandler } from '../provisioning/user-commands.handler';
+import { SubjectRow, SubjectsRepository } from '../subjects/subjects.repository';
 
 /** The claims of a validated Entra ID token that identify a person. */
 export interface EntraClaims {
@@ -23,8 +26,9 @@ export interface EntraClaims {
  * case-insensitively), and that binds it, recorded as a subject.identity-bound event; a subject
  * bound to another object id is refused, so a new Entra account that was given a former user's
  * name never signs in as them. The unverified `email` claim is never used to find anyone.
- * Deactivated and deprovisioned subjects are refused; unknown ones are created just in time only
- * when the provider allows it.
+ * Deactivated and deprovisioned subjects are refused, and so are those who sign in with the
+ * built-in password; unknown ones are created just in time only when the provider allows it, by
+ * the same command handler (and tenant policy) as SCIM.
  */
 @Injectable()
 export class SubjectResolverService {
@@ -34,6 +38,8 @@ export class SubjectResolverService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subjects: SubjectsRepository,
     private readonly events: SubjectEventsOutbox,
+    private readonly users: UserCommandsHandler,
+    private readonly loginMethods: LoginMethodsService,
   ) {}
 
   resolve(
@@ -49,7 +55,7 @@ export class SubjectResolverService {
       if (bound) {
         // Bound by SCIM's externalId until now: the sign-in makes it the subject's own.
         if (!bound.entraOid) await this.bind(em, bound, provider, oid, 'externalId');
-        return { subject: usable(bound), created: false };
+        return { subject: await this.usable(em, bound), created: false };
       }
       const named = userName ? await this.subjects.findByUserName(em, tenantId, userName) : undefined;
       if (named) {
@@ -60,7 +66,7 @@ export class SubjectResolverService {
           );
         }
         if (!named.entraOid) await this.bind(em, named, provider, oid, 'userName');
-        return { subject: usable(named), created: false };
+        return { subject: await this.usable(em, named), created: false };
       }
       // Deprovisioned: this oid's subject, or one of this name that no oid tells apart from this person.
       const gone = await this.subjects.findDeprovisioned(em, tenantId, oid, userName);
@@ -120,33 +126,39 @@ export class SubjectResolverService {
     oid: string,
     userName: string,
   ): Promise<SubjectRow> {
-    const document = normalizeUserDocument({
+    const document = {
       schemas: [USER_SCHEMA],
       userName,
       externalId: oid,
       displayName: claims.name,
       active: true,
-      emails: claims.email ? [{ type: 'work', primary: true, value: claims.email }] : undefined,
-    });
-    const subject = await this.subjects.insert(em, tenantId, subjectColumnsOf(document), {
-      provider: provider.scheme,
-      source: 'sso-jit',
-      entraOid: oid,
-    });
-    await this.events.record(em, 'sso-jit', [
-      {
-        type: SubjectEventType.SubjectCreated,
-        tenantId,
-        subjectId: subject.id,
-        state: stateOf(subject),
-      },
-    ]);
+      ...(claims.email ? { emails: [{ type: 'work', primary: true, value: claims.email }] } : {}),
+    };
+    let created: { id: string };
+    try {
+      created = await this.users.create(
+        em,
+        { name: ProvisioningCommandName.CreateUser, tenantId, provider: provider.scheme, document },
+        commandContext('sso-jit'),
+      );
+    } catch (error) {
+      // The tenant's provisioning policy refused this person (e.g. no user type and no default).
+      if (error instanceof ScimError) {
+        throw new ForbiddenException(`just-in-time provisioning refused this account: ${error.detail}`);
+      }
+      throw error;
+    }
+    const subject = (await this.subjects.findLive(em, tenantId, created.id))!;
+    await this.subjects.recordEntraOid(em, subject, oid);
     return subject;
   }
-}
 
-/** The subject, if it may sign in. */
-function usable(subject: SubjectRow): SubjectRow {
-  if (!subject.active) throw new ForbiddenException('this account is deactivated; ask your administrator');
-  return subject;
+  /** The subject, if it may sign in here: active, and not one who signs in with the built-in password. */
+  private async usable(em: EntityManager, subject: SubjectRow): Promise<SubjectRow> {
+    if (!subject.active) throw new ForbiddenException('this account is deactivated; ask your administrator');
+    if ((await this.loginMethods.loginMethod(em, subject)) === 'built-in') {
+      throw new ForbiddenException("this user signs in with the platform's built-in authentication");
+    }
+    return subject;
+  }
 }

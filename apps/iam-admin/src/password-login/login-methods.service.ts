@@ -1,0 +1,118 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { SubjectEventType } from '@app/contracts';
+import { Db } from '@app/database';
+import { digestBearerSecret, generateBearerSecret } from '@app/platform';
+import { IamAdminConfig } from '../config/iam-admin.config';
+import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { SubjectRow } from '../subjects/subjects.repository';
+import { LoginMethod, LoginSettings, SubjectCredentialsRepository } from './subject-credentials.repository';
+
+/** Invitation tokens are bearer secrets: recognisable prefix, 256 random bits, stored as SHA-256 only. */
+export const INVITATION_PREFIX = 'iaminv_';
+
+/** A one-time invitation, shown once. */
+export interface Invitation {
+  token: string;
+  expiresAt: Date;
+  url: string;
+}
+
+/** What operators see of a subject's sign-in. */
+export interface LoginView {
+  loginMethod: LoginMethod;
+  passwordSet: boolean;
+  invitationExpiresAt: Date | null;
+  lockedUntil: Date | null;
+}
+
+/**
+ * Provisioning (SCIM) owns the account of a subject it created or last updated: Entra decides its
+ * e-mail and password (seed 003), so it signs in with Entra and never has a built-in password.
+ */
+export const scimManaged = (subject: SubjectRow): boolean => subject.managedBy === 'scim';
+
+/**
+ * The login method of a subject: `entra` when SCIM manages it; else the operator's choice; else
+ * `entra` when the tenant has a login-enabled Entra ID provider, `built-in` when it has none.
+ */
+export function loginMethodOf(subject: SubjectRow, settings: LoginSettings): LoginMethod {
+  if (scimManaged(subject)) return 'entra';
+  return settings.credentials?.loginMethod ?? (settings.tenantSignsInWithEntra ? 'entra' : 'built-in');
+}
+
+/** Per-subject login method (seed 004's "Toggle User Authentication Method") and built-in invitations. */
+@Injectable()
+export class LoginMethodsService {
+  constructor(
+    private readonly credentials: SubjectCredentialsRepository,
+    private readonly events: SubjectEventsOutbox,
+    private readonly config: IamAdminConfig,
+  ) {}
+
+  async loginMethod(db: Db, subject: SubjectRow): Promise<LoginMethod> {
+    return loginMethodOf(subject, await this.credentials.settings(db, subject.tenantId, subject.id));
+  }
+
+  async view(db: Db, subject: SubjectRow): Promise<LoginView> {
+    const settings = await this.credentials.settings(db, subject.tenantId, subject.id);
+    const stored = settings.credentials;
+    return {
+      loginMethod: loginMethodOf(subject, settings),
+      passwordSet: Boolean(stored?.passwordHash),
+      invitationExpiresAt: stored?.invitationExpiresAt ?? null,
+      lockedUntil:
+        stored?.lockedUntil && new Date(stored.lockedUntil) > new Date() ? stored.lockedUntil : null,
+    };
+  }
+
+  /**
+   * Records the operator's choice. A change is a subject.updated event (changedAttributes
+   * `loginMethod`); a choice equal to the current method is stored (so a later tenant default does
+   * not change it) without an event.
+   */
+  async choose(em: EntityManager, subject: SubjectRow, method: LoginMethod): Promise<boolean> {
+    if (method === 'built-in' && scimManaged(subject)) {
+      throw new ConflictException(
+        'loginMethod: this user is managed by Entra ID (SCIM) and cannot have a built-in password; it signs in with Entra',
+      );
+    }
+    const before = await this.loginMethod(em, subject);
+    await this.credentials.setLoginMethod(em, subject.tenantId, subject.id, method);
+    if (before === method) return false;
+    await this.events.record(em, 'admin', [
+      {
+        type: SubjectEventType.SubjectUpdated,
+        tenantId: subject.tenantId,
+        subjectId: subject.id,
+        changedAttributes: ['loginMethod'],
+        state: { ...stateOf(subject), loginMethod: method },
+      },
+    ]);
+    return true;
+  }
+
+  /** A new one-time invitation to set a built-in password (any earlier one stops working). */
+  async invite(db: Db, subject: SubjectRow): Promise<Invitation> {
+    if ((await this.loginMethod(db, subject)) !== 'built-in') {
+      throw new ConflictException(
+        scimManaged(subject)
+          ? 'this user is managed by Entra ID (SCIM) and cannot have a built-in password'
+          : 'this user signs in with Entra ID: set loginMethod to built-in first',
+      );
+    }
+    const token = generateBearerSecret(INVITATION_PREFIX);
+    const expiresAt = new Date(Date.now() + this.config.IAM_INVITATION_TTL_HOURS * 3_600_000);
+    await this.credentials.setInvitation(db, subject.tenantId, subject.id, {
+      digest: digestBearerSecret(token),
+      expiresAt,
+    });
+    // In the fragment: browsers never send it, so it stays out of server and proxy logs.
+    const base = this.config.IAM_PUBLIC_URL ?? `http://127.0.0.1:${this.config.IAM_PORT}`;
+    return {
+      token,
+      expiresAt,
+      url: `${base}/v1/login/${subject.tenantId}/password/invitation#token=${token}`,
+    };
+  }
+}

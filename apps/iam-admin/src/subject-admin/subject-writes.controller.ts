@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
+import { AdminPermission } from '../auth/admin-principal';
+import {
+  InvitationResponseDto,
+  SubjectCreateDto,
+  SubjectCreateResponseDto,
+  SubjectLoginResponseDto,
+  SubjectUpdateDto,
+  SubjectWriteResponseDto,
+} from './subject-writes.dto';
+import { SubjectWritesService } from './subject-writes.service';
+
+/** Operator writes on subjects, beside the reads of SubjectsController on the same prefix. */
+@ApiTags('subjects')
+@AdminAccess({ permission: AdminPermission.IamAdmin, tenantScoped: true })
+@ApiNotFoundResponse({ description: 'No such subject in this tenant' })
+@Controller('v1/subjects')
+export class SubjectWritesController {
+  constructor(private readonly subjects: SubjectWritesService) {}
+
+  @Post()
+  @ApiCreatedResponse({
+    type: SubjectCreateResponseDto,
+    description: 'A built-in user comes with a one-time invitation to set a password',
+  })
+  @ApiBadRequestResponse({
+    description: 'A field is invalid or the tenant policy refuses a value (message names it)',
+  })
+  @ApiConflictResponse({ description: 'userName is already taken in this tenant' })
+  create(@TenantId() tenantId: string, @Body() dto: SubjectCreateDto): Promise<SubjectCreateResponseDto> {
+    return this.subjects.create(tenantId, dto);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: SubjectWriteResponseDto })
+  @ApiConflictResponse({
+    description: 'An attribute Entra owns on a SCIM-managed user, or loginMethod built-in for one',
+  })
+  patch(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Body() dto: SubjectUpdateDto,
+  ): Promise<SubjectWriteResponseDto> {
+    return this.subjects.patch(tenantId, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deprovisioned (SCIM-managed subjects too)' })
+  delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
+    return this.subjects.delete(tenantId, id);
+  }
+
+  @Get(':id/login')
+  @ApiOkResponse({ type: SubjectLoginResponseDto })
+  login(@TenantId() tenantId: string, @Param('id') id: string): Promise<SubjectLoginResponseDto> {
+    return this.subjects.login(tenantId, id);
+  }
+
+  @Post(':id/invitation')
+  @ApiCreatedResponse({
+    type: InvitationResponseDto,
+    description: 'Shown only now; any earlier invitation stops working',
+  })
+  @ApiConflictResponse({ description: 'The user signs in with Entra ID' })
+  invite(@TenantId() tenantId: string, @Param('id') id: string): Promise<InvitationResponseDto> {
+    return this.subjects.invite(tenantId, id);
+  }
+}
