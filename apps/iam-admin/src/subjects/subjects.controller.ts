@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
+import { FolderResponseDto } from '../folders/folders.dto';
 import { Page, pageOf, PageQueryDto } from '../page.dto';
 import { GroupResponseDto, SubjectResponseDto } from './subjects.dto';
 import { SubjectsService } from './subjects.service';
@@ -30,5 +31,14 @@ export class SubjectsController {
     @Query() page: PageQueryDto,
   ): Promise<Page<GroupResponseDto>> {
     return this.subjects.groupsOfSubject(tenantId, id, pageOf(page));
+  }
+
+  @Get(':id/folders')
+  folders(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query() page: PageQueryDto,
+  ): Promise<Page<FolderResponseDto>> {
+    return this.subjects.foldersOfSubject(tenantId, id, pageOf(page));
   }
 }

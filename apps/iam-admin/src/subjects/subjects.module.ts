@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { FoldersModule } from '../folders/folders.module';
 import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { MembershipsRepository } from './memberships.repository';
@@ -12,7 +13,7 @@ import { SubjectsService } from './subjects.service';
  * (provisioning writes them, sign-in binds and creates subjects, operators read them here).
  */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, FoldersModule],
   controllers: [SubjectsController, GroupsController],
   providers: [SubjectsRepository, GroupsRepository, MembershipsRepository, SubjectsService],
   exports: [SubjectsRepository, GroupsRepository, MembershipsRepository],

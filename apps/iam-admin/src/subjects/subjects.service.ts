@@ -2,6 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RowPage } from '@app/database';
+import { FolderResponseDto } from '../folders/folders.dto';
+import { FoldersRepository } from '../folders/folders.repository';
 import { Page } from '../page.dto';
 import { GroupsRepository } from './groups.repository';
 import { MembershipsRepository } from './memberships.repository';
@@ -18,6 +20,7 @@ export class SubjectsService {
     private readonly subjects: SubjectsRepository,
     private readonly groups: GroupsRepository,
     private readonly memberships: MembershipsRepository,
+    private readonly folders: FoldersRepository,
   ) {}
 
   async subjectsPage(tenantId: string, page: PageRequest): Promise<Page<SubjectResponseDto>> {
@@ -37,6 +40,14 @@ export class SubjectsService {
     await this.subject(tenantId, id);
     const found = await this.memberships.groupsOf(this.dataSource, tenantId, id, page);
     return pageDto(found, page, GroupResponseDto.map);
+  }
+
+  /** The folders the subject has access to: the resolved set of its SCIM folder values. */
+  async foldersOfSubject(tenantId: string, id: string, page: PageRequest): Promise<Page<FolderResponseDto>> {
+    const subject = await this.subjects.findLive(this.dataSource, tenantId, id);
+    if (!subject) notFound('subject', id);
+    const found = await this.folders.byIds(this.dataSource, tenantId, subject.folders, page);
+    return pageDto(found, page, FolderResponseDto.map);
   }
 
   async groupsPage(tenantId: string, page: PageRequest): Promise<Page<GroupResponseDto>> {
