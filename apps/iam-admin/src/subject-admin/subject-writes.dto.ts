@@ -175,14 +175,11 @@ export class SubjectLoginResponseDto {
 /** The subject as an operator write leaves it, with how it signs in. */
 export class SubjectWriteResponseDto extends SubjectResponseDto {
   @ApiProperty({ enum: LOGIN_METHODS }) loginMethod: LoginMethod;
-  @ApiProperty({ nullable: true, type: String, description: "'scim' when Entra (SCIM) owns its account" })
-  managedBy: string | null;
 
   static of(subject: SubjectRow, login: LoginView): SubjectWriteResponseDto {
     return {
       ...SubjectResponseDto.map(subject),
       loginMethod: login.loginMethod,
-      managedBy: subject.managedBy,
     };
   }
 }
