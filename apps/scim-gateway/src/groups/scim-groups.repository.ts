@@ -46,6 +46,7 @@ export class ScimGroupsRepository extends ScimResourceRepository {
                           WHERE m.tenant_id = g.tenant_id AND m.group_id = g.id AND s.deleted_at IS NULL
                           ORDER BY m.created_at, s.id LIMIT ${limit + 1}) f)`,
       relatedLimit: limit,
+      indexedEquality: ['id', 'displayName', 'externalId'],
     });
   }
 }

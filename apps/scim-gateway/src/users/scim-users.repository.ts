@@ -40,6 +40,7 @@ export class ScimUsersRepository extends ScimResourceRepository {
       mapping: USER_SQL,
       related: `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
                    FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.subject_id = s.id)`,
+      indexedEquality: ['id', 'userName', 'externalId'],
     });
   }
 }

@@ -14,6 +14,7 @@ import { ProvisioningPolicy1765100000000 } from './1765100000000-ProvisioningPol
 import { TenantDomains1765100100000 } from './1765100100000-TenantDomains';
 import { ProvisioningAudit1765100200000 } from './1765100200000-ProvisioningAudit';
 import { SubjectCredentials1765100300000 } from './1765100300000-SubjectCredentials';
+import { ScimEqualityIndexes1765100400000 } from './1765100400000-ScimEqualityIndexes';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   TenantDomains1765100100000,
   ProvisioningAudit1765100200000,
   SubjectCredentials1765100300000,
+  ScimEqualityIndexes1765100400000,
 ];
