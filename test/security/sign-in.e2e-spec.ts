@@ -480,10 +480,9 @@ describe('sign-in under attack', () => {
       }
     });
 
+    // (/common and /organizations are signed in with since issue 12: sso-login-multi-tenant.e2e-spec.ts.)
     it.each([
-      ['a v1 authority', (t: string) => `https://login.microsoftonline.com/${t}`],
-      ['/common', () => 'https://login.microsoftonline.com/common/v2.0'],
-      ['/organizations', () => 'https://login.microsoftonline.com/organizations/v2.0'],
+      ['the v1 token issuer', (t: string) => `https://sts.windows.net/${t}/`],
       ['/consumers', () => 'https://login.microsoftonline.com/consumers/v2.0'],
     ])(
       'refuses to save %s, which no sign-in could use (400 naming properties.authority)',

@@ -10,6 +10,8 @@ export interface EntraUser {
   preferred_username?: string;
   email?: string;
   name?: string;
+  /** The Entra tenant the person belongs to (`tid`, and the issuer of the token); the fake's own by default. */
+  tid?: string;
 }
 
 /** Ways to make the provider misbehave, to prove the client refuses it. */
@@ -25,7 +27,14 @@ export interface EntraFaults {
   /** Discovery names this issuer and sends browsers to this authorization endpoint: a mix-up or open redirect. */
   discoveryIssuer?: string;
   authorizationEndpoint?: string;
+  /** The ID token's issuer names this Entra tenant instead of the token's tid. */
+  issuerTenantId?: string;
+  /** The ID token carries this tid (null: none) instead of the user's. */
+  tid?: string | null;
 }
+
+/** Entra's multi-tenant endpoints the fake serves besides its own tenant's. */
+const MULTI_TENANT_SEGMENTS = ['common', 'organizations'];
 
 /** What the fake puts in a failed discovery's body: tests assert it never shows in IAM's answers. */
 export const DISCOVERY_ERROR_BODY = 'internal diagnostics: db=10.0.0.7 password=hunter2';
@@ -64,6 +73,15 @@ export class FakeEntra {
     return `${this.base}/${this.tenantId}/v2.0`;
   }
 
+  /**
+   * A multi-tenant authority here (`…/common/v2.0` or `…/organizations/v2.0`): its discovery
+   * names the templated issuer `…/{tenantid}/v2.0`, as Entra's does, and its tokens are issued by
+   * each user's own tenant (`EntraUser.tid`).
+   */
+  multiTenantAuthority(segment: 'common' | 'organizations' = 'common'): string {
+    return `${this.base}/${segment}/v2.0`;
+  }
+
   /** The admin API body (POST/PUT /v1/sso/azuread) of a provider that signs in here. */
   providerBody(
     scheme: string,
@@ -94,7 +112,9 @@ export class FakeEntra {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url!, this.base);
-    const t = `/${this.tenantId}`;
+    const segment = url.pathname.split('/')[1] ?? '';
+    const multiTenant = MULTI_TENANT_SEGMENTS.includes(segment);
+    const t = multiTenant ? `/${segment}` : `/${this.tenantId}`;
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -108,7 +128,7 @@ export class FakeEntra {
         });
       }
       return json(200, {
-        issuer: this.faults.discoveryIssuer ?? this.issuer,
+        issuer: this.faults.discoveryIssuer ?? (multiTenant ? `${this.base}/{tenantid}/v2.0` : this.issuer),
         authorization_endpoint: this.faults.authorizationEndpoint ?? `${this.base}${t}/oauth2/v2.0/authorize`,
         token_endpoint: `${this.base}${t}/oauth2/v2.0/token`,
         jwks_uri: `${this.base}${t}/discovery/v2.0/keys`,
@@ -173,10 +193,11 @@ export class FakeEntra {
   private idToken(pending: PendingCode): string {
     const now = Math.floor(Date.now() / 1000);
     const { user } = pending;
+    const tid = user.tid ?? this.tenantId;
     return jwt.sign(
       {
         ver: '2.0',
-        tid: this.tenantId,
+        tid: this.faults.tid === null ? undefined : (this.faults.tid ?? tid),
         oid: user.oid,
         preferred_username: user.preferred_username,
         email: user.email,
@@ -189,7 +210,7 @@ export class FakeEntra {
       {
         algorithm: 'RS256',
         keyid: this.kid,
-        issuer: this.issuer,
+        issuer: `${this.base}/${this.faults.issuerTenantId ?? tid}/v2.0`,
         audience: this.faults.audience ?? pending.clientId,
         subject: `pairwise-${user.oid}`,
       },

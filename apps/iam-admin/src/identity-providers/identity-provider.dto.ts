@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { NotNullIfPresent } from '../errors/validation';
 import { IdentityProviderRow } from './identity-providers.repository';
-import { authorityProblem, isRedirectUri } from './provider-urls';
+import { authorityProblem, ENTRA_TENANT_ID, isRedirectUri, normalizeAuthority } from './provider-urls';
 
 /** The authority's rules (provider-urls.ts), with the reason they give as the field's message. */
 function IsEntraAuthority(): PropertyDecorator {
@@ -94,8 +94,12 @@ export class AzureAdPropertiesDto {
   @ApiProperty({
     example: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
     description:
-      'Tenant-specific Entra ID v2.0 authority, https://login.microsoftonline.com/{tenant id or domain}/v2.0; not v1, /common, /organizations or /consumers',
+      'Entra ID v2.0 authority: https://login.microsoftonline.com/{tenant id or domain}/v2.0 (tokens must come from that tenant), ' +
+      'or the multi-tenant …/common/v2.0 or …/organizations/v2.0 (each token must carry the issuer of its own tid; ' +
+      "name the Entra tenants you accept in allowedEntraTenantIds). The setup guide's form " +
+      'https://login.microsoftonline.com/{tenant} is accepted and saved as …/{tenant}/v2.0. Not /consumers, not sts.windows.net.',
   })
+  @Transform(({ value }: { value: unknown }) => normalizeAuthority(value))
   @IsEntraAuthority()
   @MaxLength(500)
   authority: string;
@@ -125,6 +129,25 @@ export class AzureAdPropertiesDto {
   @ArrayMaxSize(20)
   @IsRedirectUri()
   redirectUris?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['11111111-2222-3333-4444-555555555555'],
+    description:
+      'Entra tenant ids (tid) whose users may sign in; empty or absent = any tenant the authority admits. ' +
+      'Meant for the multi-tenant authorities: tokens from other Entra tenants are refused (401), and no subject is created.',
+  })
+  @NotNullIfPresent()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(ENTRA_TENANT_ID, {
+    each: true,
+    message: 'each allowedEntraTenantIds entry must be an Entra tenant id (a GUID)',
+  })
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value,
+  )
+  allowedEntraTenantIds?: string[];
 }
 
 export class AzureAdProviderCreateDto {
@@ -204,6 +227,36 @@ export class AzureAdPropertiesResponseDto {
   @ApiProperty() responseType: string;
   @ApiProperty() scope: string;
   @ApiProperty({ type: [String] }) redirectUris: string[];
+  @ApiProperty({ type: [String] }) allowedEntraTenantIds: string[];
+}
+
+export class ConnectorRedirectUrisDto {
+  @ApiProperty({
+    example: 'https://iam.example.com/v1/login/6f1c…/contoso-entra/callback',
+    description:
+      "Entra's Web platform redirect URI: IAM's own callback (IAM_PUBLIC_URL). Sign-in accepts it once it is also in properties.redirectUris",
+  })
+  web: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['msauth.com.contoso.app://auth'],
+    description:
+      "Entra's Mobile and desktop applications platform: the provider's other registered redirect URIs (apps that redeem their code at …/token with PKCE)",
+  })
+  mobileAndDesktop: string[];
+}
+
+/** What a customer copies into Entra (seed 004: "Make note of the SCIM URL … and OpenID Connect Login Redirect URI values"). */
+export class ConnectorDetailsDto {
+  @ApiProperty({
+    example: 'https://scim.example.com/6f1c…/api/scim/v2',
+    description:
+      "Entra provisioning's Tenant URL (SCIM_PUBLIC_URL); the Secret Token comes from POST /v1/scim",
+  })
+  scimBaseUrl: string;
+
+  @ApiProperty({ type: ConnectorRedirectUrisDto }) redirectUris: ConnectorRedirectUrisDto;
 }
 
 export class AzureAdProviderResponseDto {
@@ -213,10 +266,11 @@ export class AzureAdProviderResponseDto {
   @ApiProperty() enabled: boolean;
   @ApiProperty({ enum: ['oidc'] }) type: string;
   @ApiProperty({ type: AzureAdPropertiesResponseDto }) properties: AzureAdPropertiesResponseDto;
+  @ApiProperty({ type: ConnectorDetailsDto }) connector: ConnectorDetailsDto;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static map(p: IdentityProviderRow): AzureAdProviderResponseDto {
+  static map(p: IdentityProviderRow, connector: ConnectorDetailsDto): AzureAdProviderResponseDto {
     return {
       id: p.id,
       scheme: p.scheme,
@@ -235,7 +289,9 @@ export class AzureAdProviderResponseDto {
         responseType: p.responseType,
         scope: p.scope,
         redirectUris: p.redirectUris,
+        allowedEntraTenantIds: p.allowedEntraTenantIds,
       },
+      connector,
       createdAt: p.createdAt,
       updatedAt: p.updatedAt,
     };

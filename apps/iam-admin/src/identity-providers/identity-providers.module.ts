@@ -4,6 +4,7 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { ScimAccessAnnouncerModule } from '../scim-tokens/scim-access-announcer';
 import { ScimTokensModule } from '../scim-tokens/scim-tokens.module';
+import { ConnectorDetails } from './connector-details';
 import { IdentityProvidersController } from './identity-providers.controller';
 import { IdentityProvidersRepository } from './identity-providers.repository';
 import { IdentityProvidersService } from './identity-providers.service';
@@ -12,7 +13,7 @@ import { IdentityProvidersService } from './identity-providers.service';
 @Module({
   imports: [AuthModule, CryptoModule, ScimTokensModule, ScimAccessAnnouncerModule, OutboundModule],
   controllers: [IdentityProvidersController],
-  providers: [IdentityProvidersRepository, IdentityProvidersService],
+  providers: [IdentityProvidersRepository, IdentityProvidersService, ConnectorDetails],
   exports: [IdentityProvidersRepository],
 })
 export class IdentityProvidersModule {}

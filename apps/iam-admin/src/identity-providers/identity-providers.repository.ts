@@ -23,6 +23,8 @@ export interface IdentityProviderRow {
   scope: string;
   /** Redirect URIs registered for the app in Entra ID (web, mobile and desktop); only these are accepted. */
   redirectUris: string[];
+  /** Entra tenant ids (tid, lowercase) sign-ins may come from; empty = any the authority admits. */
+  allowedEntraTenantIds: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,7 +39,7 @@ const COLUMNS = `id, tenant_id AS "tenantId", scheme, kind, display_name AS "dis
   login_enabled AS "loginEnabled", visible, delegation_enabled AS "delegationEnabled",
   auto_provisioning_enabled AS "autoProvisioningEnabled", client_id AS "clientId",
   has_client_secret AS "hasClientSecret", use_pkce AS "usePkce", authority, response_type AS "responseType",
-  scope, redirect_uris AS "redirectUris", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  scope, redirect_uris AS "redirectUris", allowed_entra_tenant_ids AS "allowedEntraTenantIds", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Settings in column order, for INSERT and UPDATE alike ($1 is the id, $2 the tenant). */
 const SETTINGS = [
@@ -55,6 +57,7 @@ const SETTINGS = [
   'response_type',
   'scope',
   'redirect_uris',
+  'allowed_entra_tenant_ids',
 ] as const;
 
 function settingValues(p: IdentityProviderWrite): unknown[] {
@@ -73,6 +76,7 @@ function settingValues(p: IdentityProviderWrite): unknown[] {
     p.responseType,
     p.scope,
     p.redirectUris,
+    p.allowedEntraTenantIds,
   ];
 }
 

@@ -10,6 +10,7 @@ import { FieldValidationException } from '../errors/validation';
 import { assertOutboundUrl } from '../outbound/outbound-url';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
 import { ScimTokenRow, ScimTokensRepository } from '../scim-tokens/scim-tokens.repository';
+import { ConnectorDetails } from './connector-details';
 import {
   AzureAdPropertiesPatchDto,
   AzureAdProviderCreateDto,
@@ -36,6 +37,7 @@ const DEFAULTS = {
   responseType: 'code',
   scope: 'openid profile email',
   redirectUris: [] as string[],
+  allowedEntraTenantIds: [] as string[],
 } as const;
 
 type Settings = Omit<AzureAdProviderPatchDto, 'properties'> & AzureAdPropertiesPatchDto;
@@ -49,6 +51,7 @@ export class IdentityProvidersService {
     private readonly cipher: SecretCipher,
     private readonly announcer: ScimAccessAnnouncer,
     private readonly outbound: OutboundAddressPolicy,
+    private readonly connector: ConnectorDetails,
   ) {}
 
   async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
@@ -64,7 +67,7 @@ export class IdentityProvidersService {
       { ...DEFAULTS, ...withoutUndefined(flatten(dto)) },
     );
     try {
-      return AzureAdProviderResponseDto.map(await this.providers.insert(this.dataSource, provider));
+      return this.response(await this.providers.insert(this.dataSource, provider));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictException(`an identity provider with scheme '${dto.scheme}' already exists`);
@@ -74,11 +77,11 @@ export class IdentityProvidersService {
   }
 
   async list(tenantId: string): Promise<AzureAdProviderResponseDto[]> {
-    return (await this.providers.list(this.dataSource, tenantId)).map(AzureAdProviderResponseDto.map);
+    return (await this.providers.list(this.dataSource, tenantId)).map((p) => this.response(p));
   }
 
   async get(tenantId: string, scheme: string): Promise<AzureAdProviderResponseDto> {
-    return AzureAdProviderResponseDto.map(await this.find(tenantId, scheme));
+    return this.response(await this.find(tenantId, scheme));
   }
 
   async replace(
@@ -107,7 +110,7 @@ export class IdentityProvidersService {
     const { createdAt: _createdAt, updatedAt: _updatedAt, ...current } = provider;
     const saved = await this.providers.update(this.dataSource, this.apply(current, settings));
     if (provider.enabled && !saved.enabled) await this.announcer.identityProviderDisabled(saved.id);
-    return AzureAdProviderResponseDto.map(saved);
+    return this.response(saved);
   }
 
   async delete(tenantId: string, scheme: string): Promise<void> {
@@ -123,6 +126,10 @@ export class IdentityProvidersService {
       }
       throw error;
     }
+  }
+
+  private response(provider: IdentityProviderRow): AzureAdProviderResponseDto {
+    return AzureAdProviderResponseDto.map(provider, this.connector.of(provider));
   }
 
   private async find(tenantId: string, scheme: string): Promise<IdentityProviderRow> {

@@ -1,9 +1,9 @@
 import { BadGatewayException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BaseClient } from 'openid-client';
+import { BaseClient, ClientMetadata, Issuer, TokenSet, TypeOfGenericClient } from 'openid-client';
 import { DataSource } from 'typeorm';
 import { OutboundAddressPolicy } from '@app/platform';
-import { discoverIssuer } from '@app/platform/outbound-openid';
+import { discoverIssuer, issuerUnderPolicy } from '@app/platform/outbound-openid';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
@@ -11,7 +11,12 @@ import {
   IdentityProviderRow,
   IdentityProvidersRepository,
 } from '../identity-providers/identity-providers.repository';
-import { isWebUrl } from '../identity-providers/provider-urls';
+import {
+  ENTRA_TENANT_ID,
+  ENTRA_TENANT_PLACEHOLDER,
+  isWebUrl,
+  multiTenantIssuerTemplate,
+} from '../identity-providers/provider-urls';
 
 /** A provider's client as last built: a failed build is answered again until `retryAt`. */
 interface CachedClient {
@@ -61,9 +66,16 @@ export class OidcClientsService {
     const issuer = await discoverIssuer(provider.authority, this.outbound).catch((error: unknown) => {
       throw this.discoveryFailed(provider, discoveryFailure(error));
     });
-    // The browser is sent to this document's authorization endpoint: only the authority's own will do.
-    if (!isIssuerOf(provider.authority, issuer.issuer)) {
-      throw this.discoveryFailed(provider, 'its issuer is not the configured authority');
+    // The browser is sent to this document's authorization endpoint: only the authority's own will
+    // do — for /common and /organizations, the document whose issuer is Entra's template.
+    const template = multiTenantIssuerTemplate(provider.authority);
+    if (template ? issuer.issuer !== template : !isIssuerOf(provider.authority, issuer.issuer)) {
+      throw this.discoveryFailed(
+        provider,
+        template
+          ? `its issuer is not the multi-tenant template ${template}`
+          : 'its issuer is not the configured authority',
+      );
     }
     if (!isWebUrl(issuer.metadata.authorization_endpoint)) {
       throw this.discoveryFailed(provider, 'its authorization endpoint is not an https URL');
@@ -72,14 +84,20 @@ export class OidcClientsService {
     const clientSecret = sealed
       ? this.cipher.decrypt(sealed, SEALED_COLUMNS.identityProviderClientSecret, provider.id)
       : undefined;
-    return new issuer.Client({
+    const metadata: ClientMetadata = {
       client_id: provider.clientId,
       client_secret: clientSecret,
       redirect_uris: provider.redirectUris,
       response_types: [provider.responseType],
       token_endpoint_auth_method: clientSecret ? 'client_secret_post' : 'none',
       id_token_signed_response_alg: 'RS256',
+    };
+    const Client = entraClient(issuer, metadata, {
+      issuerTemplate: template,
+      allowedTenants: provider.allowedEntraTenantIds,
+      outbound: this.outbound,
     });
+    return new Client(metadata);
   }
 
   /** The reason in IAM's log, for the operator; the same words for every reason in the 502. */
@@ -97,6 +115,82 @@ export class OidcClientsService {
     return new BadGatewayException(
       `OpenID discovery at ${provider.authority} failed; the details are in IAM's log`,
     );
+  }
+}
+
+/** openid-client's ID token validation (signature, iss, aud, nonce, expiry), called by `callback`. */
+type IdTokenValidation = (
+  this: BaseClient,
+  tokenSet: TokenSet | string,
+  ...checks: unknown[]
+) => Promise<TokenSet | string>;
+
+/** Per-Entra-tenant validators one multi-tenant provider keeps (each fetches the JWKS once). */
+const TENANT_VALIDATORS_MAX = 100;
+
+/**
+ * The provider's client class, with Entra's rules around openid-client's ID token validation:
+ * - under a multi-tenant authority the token must come from one Entra tenant (`tid`, a GUID) and
+ *   carry exactly that tenant's issuer — the discovery template with the tid substituted — so it
+ *   is validated as a client of that issuer (same metadata, keys from the same jwks_uri) would;
+ * - when the provider names allowed Entra tenants, a token from any other is refused, after it
+ *   was validated and before any subject is looked up or created.
+ * A tenant-specific authority keeps openid-client's exact issuer check.
+ */
+function entraClient(
+  issuer: Issuer<BaseClient>,
+  metadata: ClientMetadata,
+  rules: { issuerTemplate?: string; allowedTenants: string[]; outbound: OutboundAddressPolicy },
+): TypeOfGenericClient<BaseClient> {
+  const validate = (issuer.Client.prototype as unknown as { validateIdToken: IdTokenValidation })
+    .validateIdToken;
+  const validators = new Map<string, BaseClient>();
+  const validatorFor = (tid: string): BaseClient => {
+    let validator = validators.get(tid);
+    if (!validator) {
+      const tenantIssuer = issuerUnderPolicy(
+        { ...issuer.metadata, issuer: rules.issuerTemplate!.replace(ENTRA_TENANT_PLACEHOLDER, tid) },
+        rules.outbound,
+      );
+      validator = new tenantIssuer.Client(metadata);
+      if (validators.size >= TENANT_VALIDATORS_MAX) validators.delete(validators.keys().next().value!);
+      validators.set(tid, validator);
+    }
+    return validator;
+  };
+  return class EntraClient extends issuer.Client {
+    async validateIdToken(tokenSet: TokenSet | string, ...checks: unknown[]): Promise<TokenSet | string> {
+      // Read before validation only to choose the issuer to validate against; trusted after it.
+      const tid = entraTenantOf(typeof tokenSet === 'string' ? tokenSet : tokenSet.id_token);
+      if (rules.issuerTemplate && tid === undefined) {
+        throw new Error('the ID token names no Entra tenant (tid, a GUID) to check its issuer against');
+      }
+      const validated = await validate.call(
+        rules.issuerTemplate ? validatorFor(tid!) : this,
+        tokenSet,
+        ...checks,
+      );
+      if (
+        rules.allowedTenants.length > 0 &&
+        (tid === undefined || !rules.allowedTenants.includes(tid.toLowerCase()))
+      ) {
+        throw new Error(
+          `the Entra tenant ${tid ?? '(none)'} is not one this provider accepts sign-ins from (allowedEntraTenantIds)`,
+        );
+      }
+      return validated;
+    }
+  };
+}
+
+/** The `tid` claim of a JWT, as it is, if it is an Entra tenant id; undefined otherwise. */
+function entraTenantOf(jwt: string | undefined): string | undefined {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(jwt!.split('.')[1]!, 'base64url').toString('utf8'));
+    const tid = (payload as { tid?: unknown }).tid;
+    return typeof tid === 'string' && ENTRA_TENANT_ID.test(tid) ? tid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
