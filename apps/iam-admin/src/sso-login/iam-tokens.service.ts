@@ -7,9 +7,10 @@ import { DataSource } from 'typeorm';
 import { SubjectEventType } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { SubjectEventsOutbox, subjectStateOf } from '../events/subject-events.outbox';
 import { LoginMethodsService } from '../password-login/login-methods.service';
-import { SubjectsRepository } from '../subjects/subjects.repository';
+import { SubjectAccess, subjectPolicyFacts } from '../provisioning-policy/subject-policy-facts';
+import { SubjectRow, SubjectsRepository } from '../subjects/subjects.repository';
 import { SigningKeysService } from './signing-keys.service';
 
 /** The `idp` of a built-in password sign-in: a colon, so no provider scheme (a slug) can be it. */
@@ -18,7 +19,12 @@ export const BUILT_IN_IDP = 'iam:built-in';
 export interface IamTokenClaims {
   sub: string;
   tid: string;
+  /** Canonical app roles (ReadOnly, User, Admin, EnterpriseAdmin) when the token was minted. */
   roles: string[];
+  /** The app always; the web portal with any role. */
+  access: SubjectAccess;
+  /** Premium or Standard; null when the subject has none. */
+  user_type: string | null;
   idp: string;
   jti: string;
   exp: number;
@@ -45,14 +51,22 @@ export class IamTokensService {
     private readonly loginMethods: LoginMethodsService,
   ) {}
 
-  issue(subject: { id: string; tenantId: string; roles: string[]; provider: string }): {
+  /**
+   * A token for the subject as it is now (the row the sign-in just read): its roles, access and
+   * userType are claims, so services need no lookup; a change shows in the next token.
+   */
+  issue(
+    subject: Pick<SubjectRow, 'id' | 'tenantId' | 'document' | 'folders' | 'managedBy'>,
+    idp: string,
+  ): {
     accessToken: string;
     expiresIn: number;
   } {
     const { kid, privateKey } = this.keys.signingKey();
     const expiresIn = this.config.IAM_TOKEN_TTL_SECONDS;
+    const { roles, access, userType } = subjectPolicyFacts(subject);
     const accessToken = jwt.sign(
-      { tid: subject.tenantId, roles: subject.roles, idp: subject.provider },
+      { tid: subject.tenantId, roles, access, user_type: userType, idp },
       privateKey,
       {
         algorithm: 'RS256',
@@ -104,7 +118,7 @@ export class IamTokensService {
           tenantId: claims.tid,
           subjectId: claims.sub,
           sessionId: claims.jti,
-          state: stateOf(subject),
+          ...subjectStateOf(subject),
         },
       ]);
     });

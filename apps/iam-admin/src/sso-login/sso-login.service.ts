@@ -39,17 +39,7 @@ export function signInResult(
   idp: string,
   justInTime: boolean,
 ): LoginResult {
-  const roles = Array.isArray(subject.document.roles)
-    ? (subject.document.roles as Array<{ value?: unknown }>)
-        .map((r) => r.value)
-        .filter((v): v is string => typeof v === 'string')
-    : [];
-  const { accessToken, expiresIn } = tokens.issue({
-    id: subject.id,
-    tenantId: subject.tenantId,
-    roles,
-    provider: idp,
-  });
+  const { accessToken, expiresIn } = tokens.issue(subject, idp);
   return {
     accessToken,
     tokenType: 'Bearer',
