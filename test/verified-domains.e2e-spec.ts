@@ -4,7 +4,9 @@ import {
   issueAdminToken,
   PLATFORM_PERMISSIONS,
   RunningApp,
+  ScimStack,
   startIamAdmin,
+  startScimStack,
   TestDnsServer,
 } from '@test/support';
 
@@ -160,5 +162,86 @@ describe('verified domains (/v1/domains) against a real DNS server on loopback',
 
   it('needs an admin token', async () => {
     expect((await http(iam.url, 'GET', '/v1/domains')).status).toBe(401);
+  });
+});
+
+describe('requireVerifiedDomain: SCIM manages only users of verified domains (seed 003)', () => {
+  let dns: TestDnsServer;
+  let s: ScimStack;
+  const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+  const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const admin = (method: string, path: string, body?: unknown) =>
+    http(s.iam.url, method, path, { token: s.platformToken, tenantId: s.tenantId, body });
+
+  /** Claims the domain and publishes its token in DNS, then verifies it through the API. */
+  async function verifyDomain(domain: string): Promise<void> {
+    const added = await admin('POST', '/v1/domains', { domain });
+    dns.txt.set(added.body.txtRecord.name, [added.body.txtRecord.value]);
+    expect((await admin('POST', `/v1/domains/${domain}/verify`)).body.status).toBe('verified');
+  }
+
+  const createUser = (userName: string, email = userName) =>
+    s.scim('POST', '/Users', {
+      schemas: [USER],
+      userName,
+      emails: [{ value: email, type: 'work', primary: true }],
+    });
+
+  beforeAll(async () => {
+    dns = await new TestDnsServer().start();
+    s = await startScimStack({ iamEnv: { IAM_DNS_SERVERS: dns.servers } });
+    const settings = await admin('PUT', '/v1/provisioning/settings', {
+      requireVerifiedDomain: true,
+      defaultUserType: 'Standard',
+    });
+    expect(settings.status).toBe(200);
+    await verifyDomain('contoso.example');
+  });
+  afterAll(async () => {
+    await s?.close();
+    await dns?.stop();
+  });
+
+  it('refuses a SCIM create of a user of an unverified domain with 400 invalidValue naming it', async () => {
+    const res = await createUser('bjensen@unverified.example');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ scimType: 'invalidValue' });
+    expect(res.body.detail).toContain("'unverified.example' is not a verified domain");
+  });
+
+  it('accepts users of a verified domain, and checks the primary e-mail too', async () => {
+    expect((await createUser('AJones@Contoso.example')).status).toBe(201);
+    const email = await createUser('mjones@contoso.example', 'mjones@gmail.example');
+    expect(email.status).toBe(400);
+    expect(email.body.detail).toContain("emails (primary): the domain 'gmail.example'");
+  });
+
+  it('leaves users of a removed domain as they are, but refuses SCIM updates until it is verified again', async () => {
+    await verifyDomain('fabrikam.example');
+    const user = (await createUser('kim@fabrikam.example')).body;
+    expect((await admin('DELETE', '/v1/domains/fabrikam.example')).status).toBe(204);
+
+    const kept = await s.scim('GET', `/Users/${user.id}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toEqual(user); // untouched, meta.version and lastModified included
+    const patch = { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'displayName', value: 'Kim' }] };
+    const refused = await s.scim('PATCH', `/Users/${user.id}`, patch);
+    expect(refused.status).toBe(400);
+    expect(refused.body.scimType).toBe('invalidValue');
+    expect(refused.body.detail).toContain("'fabrikam.example'");
+    expect((await s.scim('GET', `/Users/${user.id}`)).body.displayName).toBeUndefined();
+
+    await verifyDomain('fabrikam.example');
+    const accepted = await s.scim('PATCH', `/Users/${user.id}`, patch);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.displayName).toBe('Kim');
+  });
+
+  it('lets SCIM create users of any domain once the tenant no longer requires verified domains', async () => {
+    await admin('PUT', '/v1/provisioning/settings', {
+      requireVerifiedDomain: false,
+      defaultUserType: 'Standard',
+    });
+    expect((await createUser('anyone@unverified.example')).status).toBe(201);
   });
 });
