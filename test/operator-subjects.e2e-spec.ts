@@ -182,6 +182,51 @@ describe('operator writes on subjects (POST/PATCH/DELETE /v1/subjects)', () => {
     expect((await http(iam.url, 'DELETE', `/v1/subjects/${user.id}`, admin())).status).toBe(404);
     const last = (await events(user.id)).at(-1)!.event;
     expect(last).toMatchObject({ type: 'subject.deleted', source: 'admin' });
+    // Audited: who (the admin token's id), what, and the refused second attempt.
+    const audit = await http(
+      iam.url,
+      'GET',
+      `/v1/audit/provisioning?subjectId=${user.id}&source=admin`,
+      admin(),
+    );
+    expect(audit.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          operation: 'delete',
+          outcome: 'success',
+          status: 204,
+          actor: expect.any(String),
+        }),
+        expect.objectContaining({ operation: 'delete', outcome: 'refused', status: 404 }),
+      ]),
+    );
+  });
+
+  it('audits operator patches with the names of what changed, and answers 404 for an id that is no subject', async () => {
+    const { body: subject } = await http(
+      iam.url,
+      'POST',
+      '/v1/subjects',
+      admin({ userName: `audit-${randomUUID()}@x.example` }),
+    );
+    await http(
+      iam.url,
+      'PATCH',
+      `/v1/subjects/${subject.id}`,
+      admin({ displayName: 'Secret Name', loginMethod: 'built-in' }),
+    );
+    const audit = await http(iam.url, 'GET', `/v1/audit/provisioning?subjectId=${subject.id}`, admin());
+    const patch = audit.body.items.find((e: any) => e.operation === 'patch');
+    expect(patch).toMatchObject({ source: 'admin', outcome: 'success', status: 200 });
+    expect(patch.changedAttributes).toEqual(expect.arrayContaining(['displayName', 'loginMethod']));
+    expect(audit.text).not.toContain('Secret Name');
+    for (const [method, path] of [
+      ['PATCH', '/v1/subjects/not-a-uuid'],
+      ['DELETE', '/v1/subjects/not-a-uuid'],
+      ['PATCH', `/v1/subjects/${randomUUID()}`],
+    ] as const) {
+      expect((await http(iam.url, method, path, admin({ displayName: 'x' }))).status).toBe(404);
+    }
   });
 
   it('SCIM taking over a local subject makes it SCIM-managed', async () => {

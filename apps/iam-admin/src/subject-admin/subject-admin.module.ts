@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { EventsModule } from '../events/events.module';
 import { CredentialsModule } from '../password-login/credentials.module';
@@ -12,7 +13,7 @@ import { SubjectWritesService } from './subject-writes.service';
  * provisioning needs SubjectsModule, so the subjects module cannot host it.
  */
 @Module({
-  imports: [AuthModule, SubjectsModule, ProvisioningModule, EventsModule, CredentialsModule],
+  imports: [AuditModule, AuthModule, SubjectsModule, ProvisioningModule, EventsModule, CredentialsModule],
   controllers: [SubjectWritesController],
   providers: [SubjectWritesService],
 })

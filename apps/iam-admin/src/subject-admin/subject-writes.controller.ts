@@ -8,8 +8,8 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
-import { AdminPermission } from '../auth/admin-principal';
+import { AdminAccess, Principal, TenantId } from '../auth/admin-access.decorator';
+import { AdminPermission, AdminPrincipal } from '../auth/admin-principal';
 import {
   InvitationResponseDto,
   SubjectCreateDto,
@@ -37,8 +37,12 @@ export class SubjectWritesController {
     description: 'A field is invalid or the tenant policy refuses a value (message names it)',
   })
   @ApiConflictResponse({ description: 'userName is already taken in this tenant' })
-  create(@TenantId() tenantId: string, @Body() dto: SubjectCreateDto): Promise<SubjectCreateResponseDto> {
-    return this.subjects.create(tenantId, dto);
+  create(
+    @TenantId() tenantId: string,
+    @Body() dto: SubjectCreateDto,
+    @Principal() principal: AdminPrincipal,
+  ): Promise<SubjectCreateResponseDto> {
+    return this.subjects.create(tenantId, dto, principal);
   }
 
   @Patch(':id')
@@ -50,15 +54,20 @@ export class SubjectWritesController {
     @TenantId() tenantId: string,
     @Param('id') id: string,
     @Body() dto: SubjectUpdateDto,
+    @Principal() principal: AdminPrincipal,
   ): Promise<SubjectWriteResponseDto> {
-    return this.subjects.patch(tenantId, id, dto);
+    return this.subjects.patch(tenantId, id, dto, principal);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deprovisioned (SCIM-managed subjects too)' })
-  delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
-    return this.subjects.delete(tenantId, id);
+  delete(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Principal() principal: AdminPrincipal,
+  ): Promise<void> {
+    return this.subjects.delete(tenantId, id, principal);
   }
 
   @Get(':id/login')

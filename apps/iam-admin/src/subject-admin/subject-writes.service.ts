@@ -1,12 +1,17 @@
 import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { instanceToPlain } from 'class-transformer';
+import { isUUID } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
+import { performance } from 'node:perf_hooks';
 import { ProvisioningCommandName } from '@app/contracts';
 import { FOLDERS_SCHEMA, METADATA_SCHEMA, USER_SCHEMA } from '@app/scim';
+import { AuditOperation } from '../audit/provisioning-audit.repository';
+import { ProvisioningAuditService } from '../audit/provisioning-audit.service';
+import { AdminPrincipal } from '../auth/admin-principal';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { LoginMethodsService } from '../password-login/login-methods.service';
-import { commandContext } from '../provisioning/command-context';
+import { CommandContext, commandContext } from '../provisioning/command-context';
 import { refusal } from '../provisioning/provisioning-commands.service';
 import { UserCommandsHandler } from '../provisioning/user-commands.handler';
 import { SubjectRow, SubjectsRepository } from '../subjects/subjects.repository';
@@ -31,6 +36,16 @@ export const SCIM_OWNED_ATTRIBUTES = [
 
 type PatchOperation = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
 
+/** An operator's write as the provisioning audit log records it; the work fills in the subject id of a create. */
+interface AuditedWrite {
+  tenantId: string;
+  principal: AdminPrincipal;
+  operation: AuditOperation;
+  status: number;
+  resourceId?: string;
+  userName?: string;
+}
+
 /**
  * Operator writes on subjects (part 6 of issue 12): local subjects created, patched and
  * deprovisioned through the SCIM command handler, so the tenant's provisioning policy and the
@@ -45,15 +60,28 @@ export class SubjectWritesService {
     private readonly subjects: SubjectsRepository,
     private readonly loginMethods: LoginMethodsService,
     private readonly relay: SubjectEventsRelay,
+    private readonly audit: ProvisioningAuditService,
   ) {}
 
-  async create(tenantId: string, dto: SubjectCreateDto): Promise<SubjectCreateResponseDto> {
-    return this.write(async (em) => {
+  async create(
+    tenantId: string,
+    dto: SubjectCreateDto,
+    principal: AdminPrincipal,
+  ): Promise<SubjectCreateResponseDto> {
+    const write: AuditedWrite = {
+      tenantId,
+      principal,
+      operation: 'create',
+      status: 201,
+      userName: dto.userName,
+    };
+    return this.write(write, async (em, context) => {
       const { id } = await this.users.create(
         em,
         { name: ProvisioningCommandName.CreateUser, tenantId, document: userDocument(dto) },
-        commandContext('admin'),
+        context,
       );
+      write.resourceId = id;
       const subject = await this.live(em, tenantId, id);
       // Pinned: a provider the tenant adds later does not change how an existing user signs in.
       const method = dto.loginMethod ?? (await this.loginMethods.loginMethod(em, subject));
@@ -66,8 +94,20 @@ export class SubjectWritesService {
     });
   }
 
-  async patch(tenantId: string, id: string, dto: SubjectUpdateDto): Promise<SubjectWriteResponseDto> {
-    return this.write(async (em) => {
+  async patch(
+    tenantId: string,
+    id: string,
+    dto: SubjectUpdateDto,
+    principal: AdminPrincipal,
+  ): Promise<SubjectWriteResponseDto> {
+    const write: AuditedWrite = {
+      tenantId,
+      principal,
+      operation: 'patch',
+      status: 200,
+      resourceId: auditedId(id),
+    };
+    return this.write(write, async (em, context) => {
       let subject = await this.locked(em, tenantId, id);
       if (subject.managedBy === 'scim') refuseScimOwned(dto);
       const operations = patchOperations(dto);
@@ -75,22 +115,31 @@ export class SubjectWritesService {
         await this.users.patch(
           em,
           { name: ProvisioningCommandName.PatchUser, tenantId, subjectId: id, operations },
-          commandContext('admin'),
+          context,
         );
         subject = await this.live(em, tenantId, id);
       }
-      if (dto.loginMethod) await this.loginMethods.choose(em, subject, dto.loginMethod);
+      if (dto.loginMethod && (await this.loginMethods.choose(em, subject, dto.loginMethod))) {
+        context.changedAttributes.push('loginMethod');
+      }
       return SubjectWriteResponseDto.of(subject, await this.loginMethods.view(em, subject));
     });
   }
 
   /** Deprovisioning, allowed for SCIM-managed subjects too: the organisation owner may remove anyone. */
-  async delete(tenantId: string, id: string): Promise<void> {
-    await this.write(async (em) => {
+  async delete(tenantId: string, id: string, principal: AdminPrincipal): Promise<void> {
+    const write: AuditedWrite = {
+      tenantId,
+      principal,
+      operation: 'delete',
+      status: 204,
+      resourceId: auditedId(id),
+    };
+    await this.write(write, async (em, context) => {
       await this.users.delete(
         em,
         { name: ProvisioningCommandName.DeleteUser, tenantId, subjectId: id },
-        commandContext('admin'),
+        context,
       );
     });
   }
@@ -101,28 +150,55 @@ export class SubjectWritesService {
   }
 
   async invite(tenantId: string, id: string): Promise<InvitationResponseDto> {
-    return this.write(async (em) => this.loginMethods.invite(em, await this.locked(em, tenantId, id)));
+    return this.dataSource.transaction(async (em) =>
+      this.loginMethods.invite(em, await this.locked(em, tenantId, id)),
+    );
   }
 
-  /** One transaction; the handlers' SCIM refusals become admin errors with the same status and message. */
-  private async write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * One transaction, audited like a SCIM command (a success in the same transaction, a refusal
+   * after it); the handlers' SCIM refusals become admin errors with the same status and message.
+   */
+  private async write<T>(
+    write: AuditedWrite,
+    work: (em: EntityManager, context: CommandContext) => Promise<T>,
+  ): Promise<T> {
+    const startedAt = performance.now();
+    const context = commandContext('admin');
+    const entry = () => ({
+      tenantId: write.tenantId,
+      source: context.source,
+      actor: write.principal.subject,
+      operation: write.operation,
+      resourceType: 'User' as const,
+      resourceId: write.resourceId ?? null,
+      userName: write.userName,
+      changedAttributes: context.changedAttributes,
+      decisions: context.decisions,
+      durationMs: performance.now() - startedAt,
+    });
     try {
-      const result = await this.dataSource.transaction(work);
+      const result = await this.dataSource.transaction(async (em) => {
+        const done = await work(em, context);
+        await this.audit.record(em, { ...entry(), outcome: 'success', status: write.status });
+        return done;
+      });
       this.relay.kick(); // the change's events are committed: let them leave now
       return result;
     } catch (error) {
-      if (error instanceof HttpException) throw error;
-      const failure = refusal(error);
+      const failure = adminError(error);
       if (!failure) throw error;
-      throw new HttpException(
-        {
-          statusCode: failure.status,
-          error: HttpStatus[failure.status],
-          message: failure.detail,
-          ...(failure.scimType ? { scimType: failure.scimType } : {}),
-        },
-        failure.status,
-      );
+      const status = failure.getStatus();
+      const body = failure.getResponse() as { message?: string; scimType?: string };
+      await this.audit.record(this.dataSource, {
+        ...entry(),
+        changedAttributes: [],
+        outcome: 'refused',
+        status,
+        scimType: body.scimType ?? null,
+        message: body.message ?? null,
+      });
+      throw failure;
     }
   }
 
@@ -134,6 +210,25 @@ export class SubjectWritesService {
     return (await this.subjects.findLive(em, tenantId, id)) ?? notFound(id);
   }
 }
+
+/** A refusal as the admin API answers it (SCIM refusals keep their status, message and scimType); else undefined. */
+function adminError(error: unknown): HttpException | undefined {
+  if (error instanceof HttpException) return error.getStatus() < 500 ? error : undefined;
+  const failure = refusal(error);
+  if (!failure) return undefined;
+  return new HttpException(
+    {
+      statusCode: failure.status,
+      error: HttpStatus[failure.status],
+      message: failure.detail,
+      ...(failure.scimType ? { scimType: failure.scimType } : {}),
+    },
+    failure.status,
+  );
+}
+
+/** The audit log keeps subject ids; a path segment that is not one is simply not there (the answer is 404). */
+const auditedId = (id: string): string | undefined => (isUUID(id) ? id : undefined);
 
 function notFound(id: string): never {
   throw new NotFoundException(`subject ${id} does not exist`);
