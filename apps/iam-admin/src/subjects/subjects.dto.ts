@@ -4,6 +4,11 @@ import { subjectPolicyFacts } from '../provisioning-policy/subject-policy-facts'
 import { CountedGroupRow } from './groups.repository';
 import { SubjectRow } from './subjects.repository';
 
+export class SubjectAccessDto {
+  @ApiProperty() app: boolean;
+  @ApiProperty() portal: boolean;
+}
+
 export class SubjectResponseDto {
   @ApiProperty() id: string;
   @ApiProperty() userName: string;
@@ -48,11 +53,6 @@ export class SubjectResponseDto {
       updatedAt,
     };
   }
-}
-
-export class SubjectAccessDto {
-  @ApiProperty() app: boolean;
-  @ApiProperty() portal: boolean;
 }
 
 export class GroupResponseDto {
