@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Client } from 'pg';
 import { ChildService, spawnService } from '@test/support';
@@ -125,8 +126,16 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
 }
 
-/** Seeds users straight into the table (seeding is not what is measured), then ANALYZE. */
-export async function seedUsers(stack: BenchStack, count: number, prefix = 'seed'): Promise<void> {
+/**
+ * Seeds users straight into the table (seeding is not what is measured), then ANALYZE unless
+ * `analyze` is false (the cold-statistics mode: see withoutStatistics).
+ */
+export async function seedUsers(
+  stack: BenchStack,
+  count: number,
+  prefix = 'seed',
+  { analyze = true } = {},
+): Promise<void> {
   await stack.db.query(
     `INSERT INTO subjects (tenant_id, user_name, external_id, display_name, active, document, provider, source, version)
      SELECT $1, '${prefix}-' || g || '@contoso.com', 'ext-' || g, 'Seed User ' || g, true,
@@ -137,7 +146,48 @@ export async function seedUsers(stack: BenchStack, count: number, prefix = 'seed
      FROM generate_series(1, $2) g`,
     [stack.tenantId, count],
   );
-  await stack.db.query('ANALYZE subjects');
+  if (analyze) await stack.db.query('ANALYZE subjects');
+}
+
+/** The SCIM tables, which the cold-statistics mode keeps autovacuum (and its ANALYZE) away from. */
+const SCIM_TABLES = ['subjects', 'groups', 'group_members'];
+
+/**
+ * Cold statistics, as on a new installation or a tenant Entra filled minutes ago: the bench database
+ * is new, and autovacuum may not analyze its SCIM tables; the caller seeds without ANALYZE.
+ */
+export async function withoutStatistics(stack: BenchStack): Promise<void> {
+  for (const table of SCIM_TABLES)
+    await stack.db.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
+  const [{ n }] = (
+    await stack.db.query(`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = ANY($1)`, [SCIM_TABLES])
+  ).rows;
+  if (n !== 0) throw new Error(`the bench database is not cold: ${n} column statistics on the SCIM tables`);
+}
+
+/** Resident memory of a process in MiB (Linux /proc). */
+export const rssMiB = (pid: number): number =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+
+/** The highest RSS of both services while `work` runs (sampled every 200 ms). */
+export async function peakRss<T>(
+  stack: BenchStack,
+  work: () => Promise<T>,
+): Promise<{ result: T; iam: number; gateway: number }> {
+  const peak = { iam: 0, gateway: 0 };
+  const sample = () => {
+    peak.iam = Math.max(peak.iam, rssMiB(stack.iam.process.pid!));
+    peak.gateway = Math.max(peak.gateway, rssMiB(stack.gateway.process.pid!));
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  try {
+    const result = await work();
+    sample();
+    return { result, ...peak };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export interface ScenarioResult {
@@ -149,6 +199,8 @@ export interface ScenarioResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Peak resident memory of each service during the scenario (MiB), when measured. */
+  rss?: { iam: number; gateway: number };
 }
 
 /** Runs one autocannon scenario and returns its figures (latencies in ms). */
@@ -183,11 +235,15 @@ export function printResults(title: string, results: ScenarioResult[], notes: st
   console.log(
     `load: ${CONNECTIONS} connections, ${DURATION_S} s per scenario; everything (PostgreSQL, Redis, both services, load generator) on this machine\n`,
   );
-  console.log('| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  const rss = results.some((r) => r.rss);
+  console.log(
+    `| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |${rss ? ' peak RSS MiB (iam / gateway) |' : ''}`,
+  );
+  console.log(`|---|---|---|---|---|---|---|---|${rss ? '---|' : ''}`);
   for (const r of results) {
+    const memory = rss ? ` ${r.rss ? `${r.rss.iam} / ${r.rss.gateway}` : ''} |` : '';
     console.log(
-      `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+      `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.errors} | ${r.non2xx} |${memory}`,
     );
   }
   for (const note of notes) console.log(`\n${note}`);

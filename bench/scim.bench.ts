@@ -7,9 +7,20 @@ import { performance } from 'node:perf_hooks';
 import { digestBearerSecret } from '@app/platform';
 import { ScimGatewayConfig } from '../apps/scim-gateway/src/config/scim-gateway.config';
 import { ScimTokenVerifier } from '../apps/scim-gateway/src/scim-auth/scim-token-verifier';
-import { BenchStack, printResults, runScenario, ScenarioResult, seedUsers, startBenchStack } from './harness';
+import {
+  BenchStack,
+  peakRss,
+  printResults,
+  runScenario,
+  ScenarioResult,
+  seedUsers,
+  startBenchStack,
+  withoutStatistics,
+} from './harness';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+/** The reads also run before any ANALYZE, autovacuum off (the default); `BENCH_COLD_STATS=0` skips that. */
+const COLD_STATS = process.env.BENCH_COLD_STATS !== '0';
 const run = randomBytes(3).toString('hex');
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -23,8 +34,8 @@ const newUser = (userName: string) => ({
   emails: [{ type: 'work', primary: true, value: userName }],
   name: { givenName: 'Bench', familyName: 'User' },
 });
-const filterPath = (base: string, userName: string) =>
-  `${base}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+const filterPath = (base: string, userName: string, attribute = 'userName') =>
+  `${base}/Users?filter=${encodeURIComponent(`${attribute} eq "${userName}"`)}`;
 /** What one connection carries from request to request in the cycle scenario. */
 interface Cycle {
   userName: string;
@@ -35,8 +46,9 @@ const random = (n: number) => 1 + Math.floor(Math.random() * n);
 async function main(): Promise<void> {
   const stack = await startBenchStack();
   try {
-    console.log(`seeding ${USERS} users …`);
-    await seedUsers(stack, USERS);
+    if (COLD_STATS) await withoutStatistics(stack);
+    console.log(`seeding ${USERS} users${COLD_STATS ? ' (no ANALYZE)' : ''} …`);
+    await seedUsers(stack, USERS, 'seed', { analyze: !COLD_STATS });
     const ids: string[] = (
       await stack.db.query(`SELECT id FROM subjects WHERE tenant_id = $1`, [stack.tenantId])
     ).rows.map((r: { id: string }) => r.id);
@@ -45,104 +57,122 @@ async function main(): Promise<void> {
     const results: ScenarioResult[] = [];
     let counter = 0;
     const created = (label: string) => `${label}-${run}-${counter++}@bench.test`;
+    const scenario = async (name: string, options: Parameters<typeof runScenario>[1]) => {
+      const { result, iam, gateway } = await peakRss(stack, () => runScenario(name, options));
+      results.push({ ...result, rss: { iam, gateway } });
+    };
+    /** The three reads Entra makes before each write: by userName, by externalId, by id. */
+    const reads = async (statistics: string) => {
+      for (const attribute of ['userName', 'externalId']) {
+        await scenario(`GET /Users?filter=${attribute} eq (${USERS} users, ${statistics})`, {
+          url: stack.scimBase,
+          headers,
+          requests: [
+            {
+              method: 'GET',
+              setupRequest: (r) => {
+                const n = random(USERS);
+                const value = attribute === 'userName' ? `seed-${n}@contoso.com` : `ext-${n}`;
+                return { ...r, path: filterPath(base, value, attribute) };
+              },
+            },
+          ],
+        });
+      }
+      await scenario(`GET /Users/{id} (${statistics})`, {
+        url: stack.scimBase,
+        headers,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (r) => ({ ...r, path: `${base}/Users/${ids[random(ids.length) - 1]}` }),
+          },
+        ],
+      });
+    };
 
-    results.push(
-      await runScenario('POST /Users (create), 1 connection', {
-        url: stack.scimBase,
-        connections: 1,
-        duration: 5,
-        headers,
-        requests: [
-          {
-            method: 'POST',
-            path: `${base}/Users`,
-            setupRequest: (r) => ({ ...r, body: JSON.stringify(newUser(created('c1'))) }),
-          },
-        ],
-      }),
-    );
-    results.push(
-      await runScenario('POST /Users (create)', {
-        url: stack.scimBase,
-        headers,
-        requests: [
-          {
-            method: 'POST',
-            path: `${base}/Users`,
-            setupRequest: (r) => ({ ...r, body: JSON.stringify(newUser(created('c50'))) }),
-          },
-        ],
-      }),
-    );
-    results.push(
-      await runScenario(`GET /Users?filter=userName eq (${USERS} users)`, {
-        url: stack.scimBase,
-        headers,
-        requests: [
-          {
-            method: 'GET',
-            setupRequest: (r) => ({ ...r, path: filterPath(base, `seed-${random(USERS)}@contoso.com`) }),
-          },
-        ],
-      }),
-    );
-    results.push(
-      await runScenario('PATCH /Users/{id} (replace title)', {
-        url: stack.scimBase,
-        headers,
-        requests: [
-          {
-            method: 'PATCH',
-            setupRequest: (r) => ({
-              ...r,
-              path: `${base}/Users/${ids[random(ids.length) - 1]}`,
-              body: JSON.stringify({
-                schemas: [PATCH_OP],
-                Operations: [{ op: 'Replace', path: 'title', value: `T${counter++}` }],
-              }),
+    if (COLD_STATS) {
+      await reads('no ANALYZE, autovacuum off');
+      await stack.db.query('ANALYZE subjects, groups, group_members');
+    }
+    await scenario('POST /Users (create), 1 connection', {
+      url: stack.scimBase,
+      connections: 1,
+      duration: 5,
+      headers,
+      requests: [
+        {
+          method: 'POST',
+          path: `${base}/Users`,
+          setupRequest: (r) => ({ ...r, body: JSON.stringify(newUser(created('c1'))) }),
+        },
+      ],
+    });
+    await scenario('POST /Users (create)', {
+      url: stack.scimBase,
+      headers,
+      requests: [
+        {
+          method: 'POST',
+          path: `${base}/Users`,
+          setupRequest: (r) => ({ ...r, body: JSON.stringify(newUser(created('c50'))) }),
+        },
+      ],
+    });
+    await reads('after ANALYZE');
+    await scenario('PATCH /Users/{id} (replace title)', {
+      url: stack.scimBase,
+      headers,
+      requests: [
+        {
+          method: 'PATCH',
+          setupRequest: (r) => ({
+            ...r,
+            path: `${base}/Users/${ids[random(ids.length) - 1]}`,
+            body: JSON.stringify({
+              schemas: [PATCH_OP],
+              Operations: [{ op: 'Replace', path: 'title', value: `T${counter++}` }],
             }),
+          }),
+        },
+      ],
+    });
+    await scenario('Entra-like cycle (filter → create when absent → patch)', {
+      url: stack.scimBase,
+      headers,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (r, ctx: object) => {
+            const context = ctx as Cycle;
+            context.userName = created('cycle');
+            return { ...r, path: filterPath(base, context.userName) };
           },
-        ],
-      }),
-    );
-    results.push(
-      await runScenario('Entra-like cycle (filter → create when absent → patch)', {
-        url: stack.scimBase,
-        headers,
-        requests: [
-          {
-            method: 'GET',
-            setupRequest: (r, ctx: object) => {
-              const context = ctx as Cycle;
-              context.userName = created('cycle');
-              return { ...r, path: filterPath(base, context.userName) };
-            },
+        },
+        {
+          method: 'POST',
+          path: `${base}/Users`,
+          setupRequest: (r, ctx: object) => ({
+            ...r,
+            body: JSON.stringify(newUser((ctx as Cycle).userName)),
+          }),
+          onResponse: (_status, body, ctx: object) => {
+            (ctx as Cycle).id = JSON.parse(body).id;
           },
-          {
-            method: 'POST',
-            path: `${base}/Users`,
-            setupRequest: (r, ctx: object) => ({
-              ...r,
-              body: JSON.stringify(newUser((ctx as Cycle).userName)),
+        },
+        {
+          method: 'PATCH',
+          setupRequest: (r, ctx: object) => ({
+            ...r,
+            path: `${base}/Users/${(ctx as Cycle).id}`,
+            body: JSON.stringify({
+              schemas: [PATCH_OP],
+              Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
             }),
-            onResponse: (_status, body, ctx: object) => {
-              (ctx as Cycle).id = JSON.parse(body).id;
-            },
-          },
-          {
-            method: 'PATCH',
-            setupRequest: (r, ctx: object) => ({
-              ...r,
-              path: `${base}/Users/${(ctx as Cycle).id}`,
-              body: JSON.stringify({
-                schemas: [PATCH_OP],
-                Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
-              }),
-            }),
-          },
-        ],
-      }),
-    );
+          }),
+        },
+      ],
+    });
 
     const checks = await checkSample(stack, base);
     const tokenCheck = await measureTokenCheck();
