@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Browser, createTenant, FakeEntra, http, RunningApp, ScimStack, startScimStack } from '@test/support';
+import {
+  Browser,
+  createTenant,
+  FakeEntra,
+  http,
+  RunningApp,
+  ScimStack,
+  startIamAdmin,
+  startScimStack,
+} from '@test/support';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PASSWORD = 'correct horse battery staple';
@@ -9,6 +18,7 @@ describe("built-in sign-in (the platform's own passwords) and login methods", ()
   let s: ScimStack;
   let iam: RunningApp;
   let entra: FakeEntra;
+  let limited: RunningApp | undefined;
   const clientId = randomUUID();
   const admin = (body?: unknown, tenantId = s.tenantId) => ({ token: s.platformToken, tenantId, body });
   const signIn = (userName: string, password: string, tenantId = s.tenantId) =>
@@ -54,6 +64,7 @@ describe("built-in sign-in (the platform's own passwords) and login methods", ()
   });
   afterAll(async () => {
     await s?.close();
+    await limited?.close();
     await entra?.stop();
   });
 
@@ -63,8 +74,9 @@ describe("built-in sign-in (the platform's own passwords) and login methods", ()
     expect(created.status).toBe(201);
     const { invitation } = created.body;
     expect(invitation.token).toMatch(/^iaminv_[A-Za-z0-9_-]{43}$/);
+    // IAM's public URL (IAM_PUBLIC_URL; here unset: its own address), the token in the fragment.
     expect(invitation.url).toBe(
-      `${iam.url}/v1/login/${s.tenantId}/password/invitation#token=${invitation.token}`,
+      `http://127.0.0.1:3000/v1/login/${s.tenantId}/password/invitation#token=${invitation.token}`,
     );
     expect(new Date(invitation.expiresAt).getTime() - Date.now()).toBeGreaterThan(71 * 3_600_000);
     // No password yet: the same answer as a wrong one.
@@ -185,6 +197,21 @@ describe("built-in sign-in (the platform's own passwords) and login methods", ()
     const atEntra = await entraSignIn();
     expect(atEntra.status).toBe(403);
     expect(atEntra.body.message).toBe("this user signs in with the platform's built-in authentication");
+  });
+
+  it('counts password sign-ins against the per-address sign-in rate limit', async () => {
+    // Closed after the main stack: two IAM apps in one test process share TypeORM's connection.
+    limited = await startIamAdmin({ LOGIN_RATE_LIMIT_PER_IP: '2' });
+    const to = limited.url;
+    const attempt = () =>
+      http(to, 'POST', `/v1/login/${s.tenantId}/password`, {
+        body: { userName: 'x', password: 'y' },
+      });
+    expect((await attempt()).status).toBe(401);
+    expect((await attempt()).status).toBe(401);
+    const third = await attempt();
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it("creates just-in-time users through the command handler, so the tenant's policy applies", async () => {
