@@ -161,6 +161,8 @@ async function main() {
     ...common,
     IAM_PORT: String(iamPort),
     IAM_SECRET_KEY: secretKey(),
+    // Test connection in the console calls the gateway here, as Entra calls its public URL.
+    SCIM_PUBLIC_URL: process.env.SCIM_PUBLIC_URL || `http://127.0.0.1:${scimPort}`,
     ...(token ? { IAM_BOOTSTRAP_ADMIN_TOKEN: token } : {}),
   });
   await waitFor(ready(iamPort), 'iam-admin');
@@ -175,6 +177,7 @@ async function main() {
       '',
       `  IAM admin API   http://127.0.0.1:${iamPort}   (OpenAPI: http://127.0.0.1:${iamPort}/docs)`,
       `  SCIM gateway    http://127.0.0.1:${scimPort}/{tenantId}/api/scim/v2`,
+      `  Operator console http://127.0.0.1:${iamPort}/console/   (sign in with an admin token)`,
       token
         ? `  Bootstrap admin token (shown once, store it now): ${token}`
         : '  Bootstrap admin token: shown on the first start only (remove .data/ to start afresh)',

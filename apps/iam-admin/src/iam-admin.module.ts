@@ -6,6 +6,7 @@ import { infrastructureModules } from '@app/platform';
 import { AdminTokensModule } from './admin-tokens/admin-tokens.module';
 import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
+import { ConsoleModule } from './console/console.module';
 import { IamAdminConfig } from './config/iam-admin.config';
 import { CryptoModule } from './crypto/crypto.module';
 import { DomainsModule } from './domains/domains.module';
@@ -16,6 +17,7 @@ import { IdentityProvidersModule } from './identity-providers/identity-providers
 import { PasswordLoginModule } from './password-login/password-login.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RetentionModule } from './retention/retention.module';
+import { ScimConnectionModule } from './scim-connection/scim-connection.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
 import { SsoLoginModule } from './sso-login/sso-login.module';
 import { SubjectAdminModule } from './subject-admin/subject-admin.module';
@@ -51,6 +53,7 @@ export class IamAdminModule {
         IdentityProvidersModule,
         DomainsModule,
         ScimTokensModule,
+        ScimConnectionModule,
         EventsModule,
         ProvisioningModule,
         SubjectsModule,
@@ -60,6 +63,7 @@ export class IamAdminModule {
         SubjectAdminModule,
         WebhooksModule,
         RetentionModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };

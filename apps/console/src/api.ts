@@ -1,0 +1,206 @@
+/**
+ * The console's only way to IAM: the public admin API, with the admin token the operator typed.
+ * The token lives in this closure (and React state) only — never in storage or cookies — so a
+ * reload or a closed tab signs out.
+ */
+
+/** `mine`: the tenant of a tenant-bound token (no X-Tenant-Id header is sent). */
+export const OWN_TENANT = 'mine';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Page<T> {
+  total: number;
+  limit: number;
+  offset: number;
+  items: T[];
+}
+
+export interface Tenant {
+  id: string;
+  displayName: string;
+  enabled: boolean;
+  isDefault: boolean;
+  createdAt: string;
+}
+
+export interface ProviderProperties {
+  loginEnabled: boolean;
+  visible: boolean;
+  delegationEnabled: boolean;
+  autoProvisioningEnabled: boolean;
+  clientId: string;
+  hasClientSecret: boolean;
+  usePkce: boolean;
+  authority: string;
+  responseType: string;
+  scope: string;
+  redirectUris: string[];
+}
+
+export interface Provider {
+  scheme: string;
+  displayName: string;
+  enabled: boolean;
+  type: string;
+  properties: ProviderProperties;
+  /** What a customer copies into Entra (on the single-provider read). */
+  connector?: Connector;
+  updatedAt: string;
+}
+
+export interface Connector {
+  /** Entra provisioning's Tenant URL. */
+  scimBaseUrl: string;
+  redirectUris: { web: string; mobileAndDesktop: string[] };
+}
+
+export interface ScimToken {
+  id: string;
+  provider: string;
+  providerDisplayName: string;
+  tokenHint: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface ConnectionTest {
+  request: { method: string; url: string };
+  status: number | null;
+  contentType: string | null;
+  body: string;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface Subject {
+  id: string;
+  userName: string;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean;
+  provider: string | null;
+  source: string;
+  createdAt: string;
+  updatedAt: string;
+  [more: string]: unknown;
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  memberCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  occurredAt: string;
+  source: string;
+  provider: string | null;
+  operation: string;
+  resourceType: string;
+  resourceId: string | null;
+  userName: string | null;
+  changedAttributes: string[];
+  outcome: string;
+  status: number;
+  scimType: string | null;
+  message: string | null;
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  createdAt: string;
+}
+
+export interface WebhookDeadLetter {
+  eventId: string;
+  eventType: string;
+  attempts: number;
+  lastError: string;
+  failedAt: string;
+}
+
+export interface ProvisioningDeadLetter {
+  id: string;
+  command: string;
+  targetId: string | null;
+  attempts: number;
+  error: string;
+  createdAt: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+export interface CallOptions {
+  tenant?: string;
+  body?: unknown;
+  query?: Query;
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+export function createApi(token: string) {
+  async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (options.tenant && options.tenant !== OWN_TENANT) headers['x-tenant-id'] = options.tenant;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== '') query.set(key, String(value));
+    }
+    const response = await fetch(`${path}${query.size ? `?${query}` : ''}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    const text = await response.text();
+    const body: unknown = text ? parseJson(text) : undefined;
+    if (!response.ok)
+      throw new ApiError(response.status, messageOf(body) ?? `${response.status} ${response.statusText}`);
+    return body as T;
+  }
+
+  return {
+    get: <T>(path: string, options?: CallOptions) => call<T>('GET', path, options),
+    post: <T>(path: string, options?: CallOptions) => call<T>('POST', path, options),
+    put: <T>(path: string, options?: CallOptions) => call<T>('PUT', path, options),
+    patch: <T>(path: string, options?: CallOptions) => call<T>('PATCH', path, options),
+    delete: (path: string, options?: CallOptions) => call<void>('DELETE', path, options),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The admin API's JSON errors carry `message` (a string, or a list naming fields). */
+function messageOf(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (!body || typeof body !== 'object') return undefined;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** Paths are built from ids the API returned; encode them anyway. */
+export const seg = encodeURIComponent;

@@ -1,0 +1,267 @@
+import { useState } from 'react';
+import { ApiError, AuditEntry, Group, Page, seg, Subject } from '../api';
+import type { TenantPageProps } from '../App';
+import { ErrorText, formatDate, Link, PageTitle, useLoad } from '../ui';
+import { AuditTable } from './Audit';
+
+const PAGE_SIZE = 50;
+
+/** Fields every subject has; anything else the API returns (roles, folders, metadata …) is listed as is. */
+const SUBJECT_FIELDS = new Set([
+  'id',
+  'userName',
+  'externalId',
+  'displayName',
+  'active',
+  'provider',
+  'source',
+  'createdAt',
+  'updatedAt',
+]);
+
+export function SubjectsPage(props: TenantPageProps) {
+  const { api } = props.session;
+  const { tenant } = props;
+  const [offset, setOffset] = useState(0);
+  const [search, setSearch] = useState('');
+  const page = useLoad(
+    () => api.get<Page<Subject>>('/v1/subjects', { tenant, query: { limit: PAGE_SIZE, offset } }),
+    [api, tenant, offset],
+  );
+  const needle = search.trim().toLowerCase();
+  const shown = page.data?.items.filter(
+    (s) =>
+      !needle || [s.userName, s.displayName, s.externalId].some((v) => v?.toLowerCase().includes(needle)),
+  );
+  return (
+    <>
+      <PageTitle>Subjects</PageTitle>
+      <div className="inline-form">
+        <label htmlFor="subject-search">Filter this page (userName, display name, externalId)</label>
+        <input id="subject-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </div>
+      <ErrorText error={page.error} />
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Subjects</caption>
+          <thead>
+            <tr>
+              <th scope="col">userName</th>
+              <th scope="col">Display name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Source</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown?.map((subject) => (
+              <tr key={subject.id}>
+                <td>
+                  <Link to={`/t/${tenant}/subjects/${subject.id}`}>{subject.userName}</Link>
+                </td>
+                <td>{subject.displayName ?? '—'}</td>
+                <td>{subject.active ? 'active' : <span className="badge warn">inactive</span>}</td>
+                <td>
+                  {subject.source}
+                  {subject.provider ? ` (${subject.provider})` : ''}
+                </td>
+                <td>{formatDate(subject.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {page.data && <Pager page={page.data} onOffset={setOffset} />}
+    </>
+  );
+}
+
+export function SubjectPage(props: TenantPageProps & { id: string }) {
+  const { api } = props.session;
+  const { tenant, id } = props;
+  const subject = useLoad(() => api.get<Subject>(`/v1/subjects/${seg(id)}`, { tenant }), [api, tenant, id]);
+  const groups = useLoad(
+    () => api.get<Page<Group>>(`/v1/subjects/${seg(id)}/groups`, { tenant, query: { limit: 1000 } }),
+    [api, tenant, id],
+  );
+  const history = useLoad(
+    () =>
+      optional(
+        api.get<{ items: AuditEntry[] }>('/v1/audit/provisioning', { tenant, query: { subjectId: id } }),
+      ),
+    [api, tenant, id],
+  );
+  const s = subject.data;
+  const extra = s ? Object.entries(s).filter(([key]) => !SUBJECT_FIELDS.has(key)) : [];
+  return (
+    <>
+      <PageTitle>{s ? s.userName : 'Subject'}</PageTitle>
+      <p>
+        <Link to={`/t/${tenant}/subjects`}>← All subjects</Link>
+      </p>
+      <ErrorText error={subject.error} />
+      {s && (
+        <dl className="facts">
+          <dt>Id</dt>
+          <dd>
+            <code>{s.id}</code>
+          </dd>
+          <dt>Display name</dt>
+          <dd>{s.displayName ?? '—'}</dd>
+          <dt>externalId</dt>
+          <dd>{s.externalId ? <code>{s.externalId}</code> : '—'}</dd>
+          <dt>Status</dt>
+          <dd>{s.active ? 'active' : 'inactive'}</dd>
+          <dt>Source</dt>
+          <dd>
+            {s.source}
+            {s.provider ? ` through ${s.provider}` : ''}
+          </dd>
+          <dt>Created / updated</dt>
+          <dd>
+            {formatDate(s.createdAt)} / {formatDate(s.updatedAt)}
+          </dd>
+          {extra.map(([key, value]) => (
+            <div key={key} className="extra">
+              <dt>{key}</dt>
+              <dd>
+                {value !== null && typeof value === 'object' ? (
+                  <pre>{JSON.stringify(value, null, 2)}</pre>
+                ) : (
+                  String(value ?? '—')
+                )}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <h2>Groups</h2>
+      <ErrorText error={groups.error} />
+      {groups.data?.items.length === 0 && <p>Member of no group.</p>}
+      <ul>
+        {groups.data?.items.map((g) => (
+          <li key={g.id}>
+            <Link to={`/t/${tenant}/groups/${g.id}`}>{g.displayName}</Link>
+          </li>
+        ))}
+      </ul>
+      {history.data && (
+        <>
+          <h2>Provisioning history</h2>
+          <AuditTable tenant={tenant} entries={history.data.items} />
+        </>
+      )}
+    </>
+  );
+}
+
+export function GroupsPage(props: TenantPageProps) {
+  const { api } = props.session;
+  const { tenant } = props;
+  const [offset, setOffset] = useState(0);
+  const page = useLoad(
+    () => api.get<Page<Group>>('/v1/groups', { tenant, query: { limit: PAGE_SIZE, offset } }),
+    [api, tenant, offset],
+  );
+  return (
+    <>
+      <PageTitle>Groups</PageTitle>
+      <ErrorText error={page.error} />
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Groups</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Members</th>
+              <th scope="col">externalId</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data?.items.map((group) => (
+              <tr key={group.id}>
+                <td>
+                  <Link to={`/t/${tenant}/groups/${group.id}`}>{group.displayName}</Link>
+                </td>
+                <td>{group.memberCount}</td>
+                <td>{group.externalId ?? '—'}</td>
+                <td>{formatDate(group.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {page.data && <Pager page={page.data} onOffset={setOffset} />}
+    </>
+  );
+}
+
+export function GroupPage(props: TenantPageProps & { id: string }) {
+  const { api } = props.session;
+  const { tenant, id } = props;
+  const [offset, setOffset] = useState(0);
+  const group = useLoad(() => api.get<Group>(`/v1/groups/${seg(id)}`, { tenant }), [api, tenant, id]);
+  const members = useLoad(
+    () =>
+      api.get<Page<Subject>>(`/v1/groups/${seg(id)}/members`, {
+        tenant,
+        query: { limit: PAGE_SIZE, offset },
+      }),
+    [api, tenant, id, offset],
+  );
+  return (
+    <>
+      <PageTitle>{group.data?.displayName ?? 'Group'}</PageTitle>
+      <p>
+        <Link to={`/t/${tenant}/groups`}>← All groups</Link>
+      </p>
+      <ErrorText error={group.error ?? members.error} />
+      <h2>Members</h2>
+      <ul>
+        {members.data?.items.map((m) => (
+          <li key={m.id}>
+            <Link to={`/t/${tenant}/subjects/${m.id}`}>{m.userName}</Link>{' '}
+            {m.displayName ? `(${m.displayName})` : ''}
+          </li>
+        ))}
+      </ul>
+      {members.data && <Pager page={members.data} onOffset={setOffset} />}
+    </>
+  );
+}
+
+function Pager<T>(props: { page: Page<T>; onOffset: (offset: number) => void }) {
+  const { total, limit, offset, items } = props.page;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <span>{total === 0 ? 'None' : `${offset + 1}–${offset + items.length} of ${total}`}</span>
+      <button
+        type="button"
+        className="secondary"
+        disabled={offset === 0}
+        onClick={() => props.onOffset(Math.max(0, offset - limit))}
+      >
+        Previous
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        disabled={offset + limit >= total}
+        onClick={() => props.onOffset(offset + limit)}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}
+
+/** An endpoint this IAM may not have yet (404): shown as absent rather than as an error. */
+export async function optional<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,123 @@
+import { FormEvent, useState } from 'react';
+import { Page, ProvisioningDeadLetter, seg, Webhook, WebhookDeadLetter } from '../api';
+import type { TenantPageProps } from '../App';
+import { CopyButton, ErrorText, formatDate, PageTitle, useAction, useLoad } from '../ui';
+
+export function WebhooksPage(props: TenantPageProps) {
+  const { api } = props.session;
+  const { tenant } = props;
+  const hooks = useLoad(() => api.get<Webhook[]>('/v1/webhooks', { tenant }), [api, tenant]);
+  const commands = useLoad(
+    () =>
+      api.get<Page<ProvisioningDeadLetter>>('/v1/provisioning/dead-letters', {
+        tenant,
+        query: { limit: 50 },
+      }),
+    [api, tenant],
+  );
+  const [url, setUrl] = useState('');
+  const [secret, setSecret] = useState<string>();
+  const action = useAction();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void action.run(async () => {
+      const created = await api.post<Webhook & { secret: string }>('/v1/webhooks', { tenant, body: { url } });
+      setSecret(created.secret);
+      setUrl('');
+      hooks.reload();
+    });
+  };
+
+  return (
+    <>
+      <PageTitle>Webhooks</PageTitle>
+      <ErrorText error={hooks.error ?? action.error} />
+      {secret && (
+        <div className="card fresh-token" role="alert">
+          <p className="warning">Signing secret, shown only this once:</p>
+          <div className="copy-field">
+            <code>{secret}</code>
+            <CopyButton value={secret} label="the signing secret" />
+          </div>
+          <button type="button" className="secondary" onClick={() => setSecret(undefined)}>
+            I have copied it
+          </button>
+        </div>
+      )}
+      {hooks.data?.length === 0 && <p>No webhooks.</p>}
+      {hooks.data?.map((hook) => (
+        <WebhookCard key={hook.id} {...props} hook={hook} onDeleted={hooks.reload} />
+      ))}
+      <form onSubmit={submit} className="card inline-form">
+        <label htmlFor="webhook-url">New webhook URL</label>
+        <input id="webhook-url" type="url" required value={url} onChange={(e) => setUrl(e.target.value)} />
+        <button type="submit" disabled={action.busy}>
+          Add webhook
+        </button>
+      </form>
+      <h2>Provisioning dead letters</h2>
+      <p className="hint">
+        Commands that kept failing for an unknown reason and were set aside (the SCIM client got a 500).
+      </p>
+      <ErrorText error={commands.error} />
+      {commands.data?.items.length === 0 && <p>None.</p>}
+      <ul>
+        {commands.data?.items.map((d) => (
+          <li key={d.id} className="outcome-failed">
+            {formatDate(d.createdAt)} <code>{d.command}</code> {d.targetId && <code>{d.targetId}</code>} after{' '}
+            {d.attempts} attempts: {d.error} <span className="hint">(correlation id {d.id})</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function WebhookCard(props: TenantPageProps & { hook: Webhook; onDeleted: () => void }) {
+  const { api } = props.session;
+  const { tenant, hook } = props;
+  const dead = useLoad(
+    () =>
+      api.get<WebhookDeadLetter[]>(`/v1/webhooks/${seg(hook.id)}/dead-letters`, {
+        tenant,
+        query: { limit: 50 },
+      }),
+    [api, tenant, hook.id],
+  );
+  const remove = useAction();
+  return (
+    <section className="card" aria-label={`Webhook ${hook.url}`}>
+      <h2>
+        <code>{hook.url}</code>
+      </h2>
+      <p>
+        Events: {hook.eventTypes.length ? hook.eventTypes.join(', ') : 'all'} · since{' '}
+        {formatDate(hook.createdAt)}
+      </p>
+      <h3>Dead letters</h3>
+      <ErrorText error={dead.error ?? remove.error} />
+      {dead.data?.length === 0 && <p>None: every delivery arrived.</p>}
+      <ul>
+        {dead.data?.map((d) => (
+          <li key={d.eventId} className="outcome-failed">
+            {formatDate(d.failedAt)} <code>{d.eventType}</code> ({d.attempts} attempts): {d.lastError}
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        className="danger"
+        disabled={remove.busy}
+        onClick={() =>
+          void remove.run(async () => {
+            await api.delete(`/v1/webhooks/${seg(hook.id)}`, { tenant });
+            props.onDeleted();
+          })
+        }
+      >
+        Delete webhook<span className="visually-hidden"> {hook.url}</span>
+      </button>
+    </section>
+  );
+}

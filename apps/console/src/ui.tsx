@@ -1,0 +1,123 @@
+import { MouseEvent, ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { ApiError } from './api';
+import { BASE, navigate } from './router';
+
+/** An in-app link: a real <a href> (open in new tab, keyboard) that navigates without a reload. */
+export function Link(props: { to: string; children: ReactNode; current?: boolean }) {
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(props.to);
+  };
+  return (
+    <a href={BASE + props.to} onClick={onClick} aria-current={props.current ? 'page' : undefined}>
+      {props.children}
+    </a>
+  );
+}
+
+export function CopyButton(props: { value: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.value);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      // Clipboard refused (no permission, insecure origin): the value stays selectable on the page.
+      setCopied(false);
+    }
+  };
+  return (
+    <button type="button" className="secondary" onClick={copy} aria-label={`Copy ${props.label}`}>
+      {copied ? 'Copied' : 'Copy'}
+    </button>
+  );
+}
+
+/** A value to copy into Entra: label, the value in monospace, and a copy button. */
+export function CopyField(props: { label: string; value: string }) {
+  const id = useId();
+  return (
+    <div className="copy-field">
+      <span id={id} className="label">
+        {props.label}
+      </span>
+      <code aria-labelledby={id}>{props.value}</code>
+      <CopyButton value={props.value} label={props.label} />
+    </div>
+  );
+}
+
+export function ErrorText(props: { error: unknown }) {
+  if (!props.error) return null;
+  const text =
+    props.error instanceof ApiError
+      ? `${props.error.status}: ${props.error.message}`
+      : props.error instanceof Error
+        ? props.error.message
+        : String(props.error);
+  return (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  );
+}
+
+/** Loads once per `deps` change; `reload` fetches again (after a write). */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [generation, setGeneration] = useState(0);
+  // The caller names what the load depends on.
+  useEffect(() => {
+    let cancelled = false;
+    setState((previous) => ({ data: previous.data, loading: true }));
+    load().then(
+      (data) => !cancelled && setState({ data, loading: false }),
+      (error: unknown) => !cancelled && setState({ error, loading: false }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [...deps, generation]);
+  const reload = useCallback(() => setGeneration((n) => n + 1), []);
+  return { ...state, reload };
+}
+
+/** Runs a write, keeping its error and a busy flag for the button. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+/** A page's heading, focused on navigation so screen readers announce the new page. */
+export function PageTitle(props: { children: ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {props.children}
+    </h1>
+  );
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  return new Date(value).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function daysUntil(value: string): number {
+  return Math.floor((new Date(value).getTime() - Date.now()) / 86_400_000);
+}
