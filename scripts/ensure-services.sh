@@ -8,3 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/embedded-postgres.js ensure-test-server
 node scripts/redis-server.js ensure-test-server
+# Debian's Chromium for the browser suite (installed if missing; without it that suite is skipped, loudly).
+bash scripts/ensure-chromium.sh
