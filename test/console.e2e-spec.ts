@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
   createTenant,
@@ -15,7 +17,13 @@ import {
 } from '@test/support';
 import { Browser, CHROMIUM_PATH, chromiumInstalled, launchChromium } from './support/browser';
 
-const DOCS = join(__dirname, '..', 'docs');
+/**
+ * Screenshots of the main pages. Refresh the README's with `CONSOLE_SCREENSHOTS_DIR=docs npx jest
+ * test/console.e2e-spec.ts`; otherwise they go to a temporary folder, so a test run leaves the tree clean.
+ */
+const DOCS = process.env.CONSOLE_SCREENSHOTS_DIR
+  ? resolve(process.env.CONSOLE_SCREENSHOTS_DIR)
+  : mkdtempSync(join(tmpdir(), 'console-screenshots-'));
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
 /** IAM (serving the console, SCIM_PUBLIC_URL = this gateway) and the gateway on one queue prefix. */
