@@ -132,6 +132,8 @@ describe('operator writes on subjects (POST/PATCH/DELETE /v1/subjects)', () => {
       source: 'admin',
       changedAttributes: ['loginMethod'],
       state: expect.objectContaining({ loginMethod: 'built-in' }),
+      roles: ['Admin'],
+      managedBy: null,
     });
     const login = await http(iam.url, 'GET', `/v1/subjects/${subject.id}/login`, admin());
     expect(login.body).toMatchObject({ loginMethod: 'built-in', passwordSet: false });

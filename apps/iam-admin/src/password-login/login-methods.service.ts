@@ -4,7 +4,7 @@ import { SubjectEventType } from '@app/contracts';
 import { Db } from '@app/database';
 import { digestBearerSecret, generateBearerSecret } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
-import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { subjectStateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { SubjectRow } from '../subjects/subjects.repository';
 import { LoginMethod, LoginSettings, SubjectCredentialsRepository } from './subject-credentials.repository';
 
@@ -80,13 +80,15 @@ export class LoginMethodsService {
     const before = await this.loginMethod(em, subject);
     await this.credentials.setLoginMethod(em, subject.tenantId, subject.id, method);
     if (before === method) return false;
+    const facts = subjectStateOf(subject);
     await this.events.record(em, 'admin', [
       {
         type: SubjectEventType.SubjectUpdated,
         tenantId: subject.tenantId,
         subjectId: subject.id,
         changedAttributes: ['loginMethod'],
-        state: { ...stateOf(subject), loginMethod: method },
+        ...facts,
+        state: { ...facts.state, loginMethod: method },
       },
     ]);
     return true;
