@@ -177,7 +177,7 @@ async function main() {
       '',
       `  IAM admin API   http://127.0.0.1:${iamPort}   (OpenAPI: http://127.0.0.1:${iamPort}/docs)`,
       `  SCIM gateway    http://127.0.0.1:${scimPort}/{tenantId}/api/scim/v2`,
-      `  Operator console http://127.0.0.1:${iamPort}/console/   (sign in with an admin token)`,
+      `  Operator console http://127.0.0.1:${iamPort}/console/   (sign in with the admin token)`,
       token
         ? `  Bootstrap admin token (shown once, store it now): ${token}`
         : '  Bootstrap admin token: shown on the first start only (remove .data/ to start afresh)',

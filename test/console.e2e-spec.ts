@@ -123,6 +123,10 @@ describe('POST /v1/scim/test-connection (what Entra’s Test Connection does)', 
     expect(contentType).toMatch(/^application\/scim\+json/);
     expect(JSON.parse(body)).toMatchObject({ totalResults: 0, Resources: [] });
     expect(JSON.stringify(res.body)).not.toContain(scimToken);
+    // Secrets never in logs: not the SCIM token IAM sent, on either service.
+    expect(stack.iam.logs.lines.length).toBeGreaterThan(0);
+    expect(stack.iam.logs.text).not.toContain(scimToken);
+    expect(stack.gateway.logs.text).not.toContain(scimToken);
   });
 
   it('shows the gateway’s refusal of a wrong token (401 in the SCIM error schema), not an admin API error', async () => {
