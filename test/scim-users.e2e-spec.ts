@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { http, ScimStack, startScimStack, withTenant } from '@test/support';
+import { FOLDERS_SCHEMA, METADATA_SCHEMA } from '@app/scim';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -546,7 +547,11 @@ describe('SCIM /Users through gateway → BullMQ → IAM worker → PostgreSQL',
       expect(user).toMatchObject({
         endpoint: '/Users',
         schema: USER,
-        schemaExtensions: [{ schema: ENTERPRISE, required: false }],
+        schemaExtensions: [
+          { schema: ENTERPRISE, required: false },
+          { schema: FOLDERS_SCHEMA, required: false },
+          { schema: METADATA_SCHEMA, required: false },
+        ],
       });
       const schemas = await s.scim('GET', '/Schemas');
       const core = schemas.body.Resources.find((r: { id: string }) => r.id === USER);

@@ -83,12 +83,17 @@ export function normalizeDocument(
     const value = out[required.name];
     if (typeof value !== 'string' || value.trim() === '') throw invalidValue(`${required.name} is required`);
   }
-  const extensionKeys = Object.keys(out).filter((k) => k.includes(':'));
-  const schemas = [type.schema.id, ...extensionKeys];
+  // Sorted: a document read back from jsonb has its keys in another order, and `schemas` must
+  // not look changed (a new version, a `schemas` change event) when nothing changed.
+  const extensions = Object.keys(out).filter((k) => k.includes(':'));
   // Unknown schema URNs the client declared without attributes are kept too (never rejected).
   for (const urn of declared)
-    if (!schemas.some((s) => s.toLowerCase() === urn.toLowerCase())) schemas.push(urn);
-  const document = { ...out, schemas };
+    if (
+      urn.toLowerCase() !== type.schema.id.toLowerCase() &&
+      !extensions.some((s) => s.toLowerCase() === urn.toLowerCase())
+    )
+      extensions.push(urn);
+  const document = { ...out, schemas: [type.schema.id, ...extensions.sort()] };
   assertStorableDocument(
     document,
     type.extensions.map((e) => e.id),

@@ -46,7 +46,7 @@ describe('ProvisioningCommandsService: one audit entry per command outcome', () 
       operation: 'create',
       resourceType: 'User',
       resourceId: first.ok ? first.subject?.id : undefined,
-      userName: (command as { document: { userName: string } }).document.userName,
+      userName: (command as unknown as { document: { userName: string } }).document.userName,
       outcome: 'success',
       status: 201,
       changedAttributes: expect.arrayContaining(['userName', 'active']),
