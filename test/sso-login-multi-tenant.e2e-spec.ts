@@ -73,11 +73,14 @@ describe('sign-in through a multi-tenant Entra authority', () => {
   });
 
   it('signs in users of two Entra tenants through /common, each token carrying its own tenant as issuer', async () => {
-    const created = await register('common', { authority: entra.multiTenantAuthority('common') });
+    const created = await register('common', {
+      authority: entra.multiTenantAuthority('common'),
+      allowedEntraTenantIds: [contosoTid, fabrikamTid],
+    });
     expect(created.status).toBe(201);
     expect(created.body.properties).toMatchObject({
       authority: entra.multiTenantAuthority('common'),
-      allowedEntraTenantIds: [],
+      allowedEntraTenantIds: [contosoTid, fabrikamTid],
     });
     for (const tid of [contosoTid, fabrikamTid]) {
       const res = await signIn('common', tid);
@@ -115,22 +118,40 @@ describe('sign-in through a multi-tenant Entra authority', () => {
     );
     expect(await subjectsNamed(refused.userName)).toBe(0);
 
-    await http(iam.url, 'PATCH', '/v1/sso/azuread/common', {
+    // An empty list would let every organization's Entra users in: refused, the list stays.
+    const cleared = await http(iam.url, 'PATCH', '/v1/sso/azuread/common', {
       ...admin(),
       body: { properties: { allowedEntraTenantIds: [] } },
     });
-    expect((await signIn('common', fabrikamTid)).status).toBe(200);
+    expect(cleared.status).toBe(400);
+    expect(JSON.stringify(cleared.body)).toContain('properties.allowedEntraTenantIds');
+    expect((await signIn('common', fabrikamTid)).status).toBe(401);
   });
 
+  it.each(['common', 'organizations'] as const)(
+    'refuses to save a /%s authority that does not name the Entra tenants it accepts',
+    async (path) => {
+      const res = await register(`open-${path}`, { authority: entra.multiTenantAuthority(path) });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('properties.allowedEntraTenantIds');
+    },
+  );
+
   it('signs in through /organizations too', async () => {
-    expect((await register('orgs', { authority: entra.multiTenantAuthority('organizations') })).status).toBe(
-      201,
-    );
+    const orgs = await register('orgs', {
+      authority: entra.multiTenantAuthority('organizations'),
+      allowedEntraTenantIds: [fabrikamTid],
+    });
+    expect(orgs.status).toBe(201);
     expect((await signIn('orgs', fabrikamTid)).status).toBe(200);
   });
 
   it('refuses a multi-tenant discovery whose issuer is not the template (502, reason in the log)', async () => {
-    expect((await register('mixup', { authority: entra.multiTenantAuthority('common') })).status).toBe(201);
+    const mixup = await register('mixup', {
+      authority: entra.multiTenantAuthority('common'),
+      allowedEntraTenantIds: [contosoTid],
+    });
+    expect(mixup.status).toBe(201);
     entra.faults = { discoveryIssuer: entra.issuer };
     const res = await signIn('mixup', contosoTid);
     expect(res.status).toBe(502);

@@ -11,6 +11,7 @@ import { assertOutboundUrl } from '../outbound/outbound-url';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
 import { ScimTokenRow, ScimTokensRepository } from '../scim-tokens/scim-tokens.repository';
 import { ConnectorDetails } from './connector-details';
+import { multiTenantIssuerTemplate } from './provider-urls';
 import {
   AzureAdPropertiesPatchDto,
   AzureAdProviderCreateDto,
@@ -161,6 +162,20 @@ export class IdentityProvidersService {
     if (!provider.usePkce && !provider.hasClientSecret) {
       throw new FieldValidationException([
         { field: 'properties.clientSecret', message: 'clientSecret is required when usePkce is false' },
+      ]);
+    }
+    // /common and /organizations take tokens of every organization's Entra: which ones may sign in
+    // must be said, or any Entra user anywhere could (and with auto-provisioning, become a subject).
+    if (
+      multiTenantIssuerTemplate(provider.authority) !== undefined &&
+      !provider.allowedEntraTenantIds?.length
+    ) {
+      throw new FieldValidationException([
+        {
+          field: 'properties.allowedEntraTenantIds',
+          message:
+            'a multi-tenant authority (/common or /organizations) needs allowedEntraTenantIds: the Entra tenant ids whose users may sign in',
+        },
       ]);
     }
     // The authority's shape was checked with the body (provider-urls.ts); whether IAM may connect
