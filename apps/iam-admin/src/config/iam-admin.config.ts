@@ -229,6 +229,23 @@ export class IamAdminConfig extends ServiceConfig {
   @Max(500)
   PROVISIONING_CONCURRENCY = 16;
 
+  /**
+   * Group commit: up to this many commands waiting in this instance are applied in one transaction
+   * (a savepoint each), so one commit serves them all; 1 = a transaction per command.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PROVISIONING_GROUP_COMMIT_MAX = 32;
+
+  /** Group-commit transactions open at once in this instance (commands gather while they run). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  PROVISIONING_GROUP_COMMIT_TRANSACTIONS = 2;
+
   /** How long a worker's claim on a command lasts without renewal (a crashed worker's commands return after it). */
   @Type(() => Number)
   @IsInt()
@@ -332,3 +349,7 @@ export class IamAdminConfig extends ServiceConfig {
   @Max(100)
   IAM_PASSWORD_MAX_FAILURES = 5;
 }
+
+/** IAM's public base URL (IAM_PUBLIC_URL, else this process on loopback): token issuer, callbacks, invitation links. */
+export const iamPublicUrl = (config: Pick<IamAdminConfig, 'IAM_PUBLIC_URL' | 'IAM_PORT'>): string =>
+  config.IAM_PUBLIC_URL ?? `http://127.0.0.1:${config.IAM_PORT}`;

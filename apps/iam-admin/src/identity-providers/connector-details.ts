@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IamAdminConfig } from '../config/iam-admin.config';
+import { iamPublicUrl, IamAdminConfig } from '../config/iam-admin.config';
 import { loginFlowOf } from '../sso-login/login-flow';
 import { ConnectorDetailsDto } from './identity-provider.dto';
 import { IdentityProviderRow } from './identity-providers.repository';
@@ -16,7 +16,7 @@ export class ConnectorDetails {
   of(provider: IdentityProviderRow): ConnectorDetailsDto {
     const { tenantId, scheme } = provider;
     // The same public URL IAM's tokens are issued under (iam-tokens.service.ts).
-    const iam = this.config.IAM_PUBLIC_URL ?? `http://127.0.0.1:${this.config.IAM_PORT}`;
+    const iam = iamPublicUrl(this.config);
     const publicUrl = this.config.IAM_PUBLIC_URL;
     return {
       scimBaseUrl: `${trimSlash(this.config.SCIM_PUBLIC_URL)}/${tenantId}/api/scim/v2`,

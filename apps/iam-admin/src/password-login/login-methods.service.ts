@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { SubjectEventType } from '@app/contracts';
 import { Db } from '@app/database';
 import { digestBearerSecret, generateBearerSecret } from '@app/platform';
-import { IamAdminConfig } from '../config/iam-admin.config';
+import { iamPublicUrl, IamAdminConfig } from '../config/iam-admin.config';
 import { subjectStateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { SubjectRow } from '../subjects/subjects.repository';
 import { LoginMethod, LoginSettings, SubjectCredentialsRepository } from './subject-credentials.repository';
@@ -110,7 +110,7 @@ export class LoginMethodsService {
       expiresAt,
     });
     // In the fragment: browsers never send it, so it stays out of server and proxy logs.
-    const base = this.config.IAM_PUBLIC_URL ?? `http://127.0.0.1:${this.config.IAM_PORT}`;
+    const base = iamPublicUrl(this.config);
     return {
       token,
       expiresAt,

@@ -6,7 +6,7 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SubjectEventType } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/platform';
-import { IamAdminConfig } from '../config/iam-admin.config';
+import { iamPublicUrl, IamAdminConfig } from '../config/iam-admin.config';
 import { SubjectEventsOutbox, subjectStateOf } from '../events/subject-events.outbox';
 import { LoginMethodsService } from '../password-login/login-methods.service';
 import { SubjectAccess, subjectPolicyFacts } from '../provisioning-policy/subject-policy-facts';
@@ -152,7 +152,7 @@ export class IamTokensService {
   }
 
   issuer(): string {
-    return this.config.IAM_PUBLIC_URL ?? `http://127.0.0.1:${this.config.IAM_PORT}`;
+    return iamPublicUrl(this.config);
   }
 
   private revokedKey(jti: string): string {
