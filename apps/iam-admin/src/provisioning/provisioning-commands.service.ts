@@ -18,6 +18,7 @@ import {
   AuditResourceType,
   ProvisioningAuditEntry,
 } from '../audit/provisioning-audit.repository';
+import { IamAdminConfig } from '../config/iam-admin.config';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningDeadLettersRepository } from './provisioning-dead-letters.repository';
@@ -31,15 +32,33 @@ const UNIQUENESS: Record<string, string> = {
   uq_groups_tenant_display_name: 'displayName is already taken by a group of this tenant (case-insensitive)',
 };
 
+/** A command waiting for its group-commit transaction, and how its worker hears the outcome. */
+interface Waiting {
+  command: ProvisioningCommand;
+  startedAt: number;
+  resolve: (outcome: ProvisioningOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Applies provisioning commands: one database transaction per command, the outcome recorded under
- * the command id in the same transaction so a re-delivered command is answered, not re-applied.
- * Protocol refusals come back as typed failures; anything else throws so BullMQ retries the job.
- * Each command applied, refused or set aside gets one provisioning audit entry, written with its
- * outcome; a re-delivery answered from the recorded outcome gets none.
+ * Applies provisioning commands, the outcome recorded under the command id in the change's
+ * transaction so a re-delivered command is answered, not re-applied. Protocol refusals come back
+ * as typed failures; anything else throws so BullMQ retries the job. Each command applied, refused
+ * or set aside gets one provisioning audit entry, written with its outcome; a re-delivery answered
+ * from the recorded outcome gets none.
+ *
+ * Group commit: the commands the worker is processing at once wait here and are applied in one
+ * transaction, a savepoint each, so one commit (one fsync) serves them all. A refused command rolls
+ * back to its savepoint and its refusal is recorded in the same transaction; a command that fails
+ * otherwise rolls back to its savepoint and only its job fails; a database fault fails the whole
+ * transaction and every job in it is retried, as each would be alone.
  */
 @Injectable()
 export class ProvisioningCommandsService {
+  private readonly waiting: Waiting[] = [];
+  private transactions = 0;
+  private flushScheduled = false;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outcomes: ProvisioningOutcomesRepository,
@@ -48,39 +67,106 @@ export class ProvisioningCommandsService {
     private readonly relay: SubjectEventsRelay,
     private readonly deadLetters: ProvisioningDeadLettersRepository,
     private readonly audit: ProvisioningAuditService,
+    private readonly config: IamAdminConfig,
   ) {}
 
   /** `startedAt` (performance.now()) is when the worker started on the command: the audit's duration. */
-  async apply(command: ProvisioningCommand, startedAt = performance.now()): Promise<ProvisioningOutcome> {
-    const context = commandContext('scim');
-    try {
-      const outcome = await this.dataSource.transaction(async (em) => {
-        const claim = await this.outcomes.claim(em, command);
-        if (!claim.claimed) return claim.outcome;
-        const { subject, userName } = await this.applyIn(em, command, context);
-        const applied: ProvisioningOutcome = { ok: true, subject };
-        await this.outcomes.complete(em, command.commandId, applied);
-        // In the change's transaction: an audited success is exactly a committed change.
-        await this.audit.record(em, {
-          ...auditOf(command, startedAt),
-          resourceId: subject?.id ?? targetOf(command),
-          userName,
-          changedAttributes: [...new Set(context.changedAttributes)],
-          decisions: context.decisions,
-          outcome: 'success',
-          status: SUCCESS_STATUS[operationOf(command)],
+  apply(command: ProvisioningCommand, startedAt = performance.now()): Promise<ProvisioningOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ command, startedAt, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** On the next turn of the event loop, so the jobs the worker started in this one join the batch. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.waiting.length === 0) return;
+    if (this.transactions >= this.config.PROVISIONING_GROUP_COMMIT_TRANSACTIONS) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      while (
+        this.waiting.length > 0 &&
+        this.transactions < this.config.PROVISIONING_GROUP_COMMIT_TRANSACTIONS
+      ) {
+        const batch = this.waiting.splice(0, this.config.PROVISIONING_GROUP_COMMIT_MAX);
+        this.transactions++;
+        void this.applyBatch(batch).finally(() => {
+          this.transactions--;
+          this.scheduleFlush(); // what gathered meanwhile is the next batch
         });
-        return applied;
+      }
+    });
+  }
+
+  private async applyBatch(batch: Waiting[]): Promise<void> {
+    let settled: Array<() => void> = [];
+    try {
+      await this.dataSource.transaction(async (em) => {
+        settled = [];
+        for (const waiting of batch) settled.push(await this.applyAt(em, waiting));
       });
-      this.relay.kick(); // the change's events are committed: let them leave now
-      return outcome;
     } catch (error) {
-      const failure = refusal(error);
-      if (!failure) throw error;
-      return this.dataSource.transaction((em) =>
-        this.recordFailure(em, command, failure, 'refused', startedAt, context.decisions),
-      );
+      for (const waiting of batch) waiting.reject(error);
+      return;
     }
+    this.relay.kick(); // the changes' events are committed: let them leave now
+    for (const settle of settled) settle();
+  }
+
+  /**
+   * One command of a batch behind its savepoint; answers how to settle its job once the batch
+   * commits. A database fault is thrown: the batch's transaction cannot go on.
+   */
+  private async applyAt(em: EntityManager, waiting: Waiting): Promise<() => void> {
+    const { command, startedAt } = waiting;
+    const context = commandContext('scim');
+    // Not released: a later savepoint of the same name shadows it, one round trip less per command.
+    await em.query('SAVEPOINT command');
+    try {
+      const outcome = await this.applyOne(em, command, startedAt, context);
+      return () => waiting.resolve(outcome);
+    } catch (error) {
+      await em.query('ROLLBACK TO SAVEPOINT command');
+      const failure = refusal(error);
+      if (failure) {
+        const outcome = await this.recordFailure(
+          em,
+          command,
+          failure,
+          'refused',
+          startedAt,
+          context.decisions,
+        );
+        return () => waiting.resolve(outcome);
+      }
+      if (classifyDatabaseError(error).kind === 'fault') throw error;
+      return () => waiting.reject(error); // a poison candidate: the processor counts its attempts
+    }
+  }
+
+  private async applyOne(
+    em: EntityManager,
+    command: ProvisioningCommand,
+    startedAt: number,
+    context: CommandContext,
+  ): Promise<ProvisioningOutcome> {
+    const claim = await this.outcomes.claim(em, command);
+    if (!claim.claimed) return claim.outcome;
+    const { subject, userName } = await this.applyIn(em, command, context);
+    const applied: ProvisioningOutcome = { ok: true, subject };
+    await this.outcomes.complete(em, command.commandId, applied);
+    // In the change's transaction: an audited success is exactly a committed change.
+    await this.audit.record(em, {
+      ...auditOf(command, startedAt),
+      resourceId: subject?.id ?? targetOf(command),
+      userName,
+      changedAttributes: [...new Set(context.changedAttributes)],
+      decisions: context.decisions,
+      outcome: 'success',
+      status: SUCCESS_STATUS[operationOf(command)],
+    });
+    return applied;
   }
 
   /**
