@@ -4,6 +4,8 @@
  * command is recognised and answered with its recorded outcome instead of being applied twice.
  * Payloads carry ids and SCIM documents, never secrets.
  */
+import type { PropagationFields } from './trace-context';
+
 export enum ProvisioningCommandName {
   CreateUser = 'create-user',
   ReplaceUser = 'replace-user',
@@ -15,7 +17,8 @@ export enum ProvisioningCommandName {
   DeleteGroup = 'delete-group',
 }
 
-interface CommandBase {
+/** Trace context and correlation id of the SCIM request that sent the command (optional, see trace-context). */
+interface CommandBase extends PropagationFields {
   commandId: string;
   tenantId: string;
   /** Scheme of the identity provider whose SCIM token sent the request. */

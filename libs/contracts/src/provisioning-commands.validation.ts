@@ -5,6 +5,7 @@ import {
   ProvisioningOutcome,
 } from './provisioning-commands';
 import { isPlainObject, isUuid, PayloadProblems } from './payload-checks';
+import { withoutMalformedPropagation } from './trace-context';
 
 /**
  * What the IAM worker makes of a job taken from the provisioning queue. Redis is input like any
@@ -51,7 +52,10 @@ export function checkProvisioningJob(data: unknown): ProvisioningJobCheck {
   if (!isPlainObject(data)) return { kind: 'unanswerable', problem: 'the job data is not an object' };
   if (!isUuid(data.commandId)) return { kind: 'unanswerable', problem: 'commandId is not a UUID' };
   const problems = provisioningCommandProblems(data);
-  if (problems.length === 0) return { kind: 'command', command: data as unknown as ProvisioningCommand };
+  if (problems.length === 0) {
+    // A malformed traceparent or correlation id is dropped, never a refusal: tracing must not cost a write.
+    return { kind: 'command', command: withoutMalformedPropagation(data) as unknown as ProvisioningCommand };
+  }
   const failure: ProvisioningFailure = {
     status: 400,
     scimType: 'invalidSyntax',

@@ -1,3 +1,5 @@
+import type { TraceContextFields } from './trace-context';
+
 /**
  * Subject-change events: what internal services (billing, access control, notifications) learn
  * about every change IAM makes to subjects, groups and memberships. Versioned; additive changes
@@ -34,7 +36,12 @@ export enum SubjectEventType {
 
 export type SubjectEventSource = 'scim' | 'admin' | 'sso-jit' | 'sso-login';
 
-export interface SubjectEvent {
+/**
+ * `traceparent`/`tracestate` (optional, the CloudEvents distributed-tracing extension): the trace of
+ * the change that caused the event, so a consumer's work joins it. Consumers must treat them as
+ * input and ignore malformed ones (`isTraceparent`).
+ */
+export interface SubjectEvent extends TraceContextFields {
   specVersion: typeof SUBJECT_EVENTS_SPEC_VERSION;
   /** Unique; consumers de-duplicate on it (delivery is at-least-once). */
   id: string;
