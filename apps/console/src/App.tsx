@@ -1,6 +1,8 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { Api, ApiError, createApi, OWN_TENANT, Tenant } from './api';
 import { AuditPage } from './pages/Audit';
+import { DomainsPage } from './pages/Domains';
+import { FoldersPage } from './pages/Folders';
 import { GroupPage, GroupsPage, SubjectPage, SubjectsPage } from './pages/Directory';
 import { ProviderPage } from './pages/Provider';
 import { ScimTokensPage } from './pages/ScimTokens';
@@ -26,6 +28,8 @@ const SECTIONS = [
   ['tokens', 'SCIM tokens'],
   ['subjects', 'Subjects'],
   ['groups', 'Groups'],
+  ['folders', 'Folders'],
+  ['domains', 'Domains'],
   ['audit', 'Provisioning log'],
   ['webhooks', 'Webhooks'],
   ['settings', 'Settings'],
@@ -148,6 +152,10 @@ function TenantSection(props: TenantPageProps & { section: string; id?: string }
       return id ? <SubjectPage key={key} {...page} id={id} /> : <SubjectsPage key={key} {...page} />;
     case 'groups':
       return id ? <GroupPage key={key} {...page} id={id} /> : <GroupsPage key={key} {...page} />;
+    case 'folders':
+      return <FoldersPage key={key} {...page} />;
+    case 'domains':
+      return <DomainsPage key={key} {...page} />;
     case 'audit':
       return <AuditPage key={key} {...page} />;
     case 'webhooks':

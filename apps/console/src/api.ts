@@ -4,6 +4,13 @@
  * reload or a closed tab signs out.
  */
 
+import { ROLE_VALUES, USER_TYPES } from '../../../libs/scim/src/schemas';
+
+/** The tenant policy's values, from the pure SCIM schema module the API validates against. */
+export { ROLE_VALUES, USER_TYPES };
+/** How a subject signs in (the API's loginMethod). */
+export const LOGIN_METHODS = ['entra', 'built-in'] as const;
+
 /** `mine`: the tenant of a tenant-bound token (no X-Tenant-Id header is sent). */
 export const OWN_TENANT = 'mine';
 
@@ -89,9 +96,72 @@ export interface Subject {
   active: boolean;
   provider: string | null;
   source: string;
+  /** 'scim': Entra owns its account attributes (userName, emails, name, active, externalId, displayName). */
+  managedBy: string | null;
+  roles: string[];
+  userType: string | null;
+  access: { app: boolean; portal: boolean };
+  /** Folder ids. */
+  folders: string[];
+  metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;
   [more: string]: unknown;
+}
+
+export interface SubjectLogin {
+  loginMethod: string;
+  passwordSet: boolean;
+  invitationExpiresAt: string | null;
+  lockedUntil: string | null;
+}
+
+export interface Invitation {
+  token: string;
+  expiresAt: string;
+  url: string;
+}
+
+/** A subject-change event as published to the event stream (libs/contracts SubjectEvent). */
+export interface SubjectEventEntry {
+  id: string;
+  type: string;
+  occurredAt: string;
+  source: string;
+  sequence: number;
+  changedAttributes?: string[];
+  [more: string]: unknown;
+}
+
+export interface Folder {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Domain {
+  domain: string;
+  status: 'pending' | 'verified';
+  txtRecord: { name: string; value: string };
+  verifiedAt: string | null;
+  lastCheckedAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export interface ProvisioningSettings {
+  provider: string | null;
+  settingsOf: 'provider' | 'tenant' | 'none';
+  defaultRole: string | null;
+  defaultUserType: string | null;
+  requireVerifiedDomain: boolean;
+  ignoreUnknownFolders: boolean;
+  allowedMetadataKeys: string[] | null;
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
 }
 
 export interface Group {

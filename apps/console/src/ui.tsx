@@ -49,6 +49,71 @@ export function CopyField(props: { label: string; value: string }) {
   );
 }
 
+/**
+ * A secret the API answers only once (SCIM token, webhook signing secret, invitation): it takes focus,
+ * says so, and offers a copy button. It lives in the page's state only, so leaving the page drops it.
+ */
+export function ShownOnce(props: {
+  title: string;
+  warning: string;
+  value: string;
+  /** Names the copy button: "Copy {label}". */
+  label: string;
+  testId?: string;
+  children?: ReactNode;
+  onDismiss: () => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  useEffect(() => ref.current?.focus(), [props.value]);
+  return (
+    <div className="card fresh-token" role="region" aria-labelledby={titleId} tabIndex={-1} ref={ref}>
+      <h2 id={titleId}>{props.title}</h2>
+      <p className="warning" role="alert">
+        {props.warning}
+      </p>
+      <div className="copy-field">
+        <code data-testid={props.testId}>{props.value}</code>
+        <CopyButton value={props.value} label={props.label} />
+      </div>
+      {props.children}
+      <button type="button" className="secondary" onClick={props.onDismiss}>
+        I have copied it
+      </button>
+    </div>
+  );
+}
+
+/** A destructive action behind a second, explicit click (keyboard: the confirm button takes focus). */
+export function ConfirmButton(props: {
+  label: string;
+  confirmLabel: string;
+  busy?: boolean;
+  onConfirm: () => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  const confirm = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+  }, [asking]);
+  if (!asking)
+    return (
+      <button type="button" className="danger" onClick={() => setAsking(true)}>
+        {props.label}
+      </button>
+    );
+  return (
+    <span className="row-actions">
+      <button type="button" className="danger" ref={confirm} disabled={props.busy} onClick={props.onConfirm}>
+        {props.confirmLabel}
+      </button>
+      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
 export function ErrorText(props: { error: unknown }) {
   if (!props.error) return null;
   const text =

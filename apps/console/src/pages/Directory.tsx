@@ -1,23 +1,13 @@
 import { useState } from 'react';
-import { ApiError, AuditEntry, Group, Page, seg, Subject } from '../api';
+import { ApiError, AuditEntry, Group, Page, seg, Subject, SubjectLogin } from '../api';
 import type { TenantPageProps } from '../App';
-import { ErrorText, formatDate, Link, PageTitle, useLoad } from '../ui';
+import { navigate } from '../router';
+import { ConfirmButton, ErrorText, formatDate, Link, PageTitle, useAction, useLoad } from '../ui';
 import { AuditTable } from './Audit';
+import { SubjectEvents } from './SubjectEvents';
+import { EditSubjectForm, InviteButton, NewSubjectForm, useFolders } from './SubjectForms';
 
 const PAGE_SIZE = 50;
-
-/** Fields every subject has; anything else the API returns (roles, folders, metadata …) is listed as is. */
-const SUBJECT_FIELDS = new Set([
-  'id',
-  'userName',
-  'externalId',
-  'displayName',
-  'active',
-  'provider',
-  'source',
-  'createdAt',
-  'updatedAt',
-]);
 
 export function SubjectsPage(props: TenantPageProps) {
   const { api } = props.session;
@@ -36,6 +26,7 @@ export function SubjectsPage(props: TenantPageProps) {
   return (
     <>
       <PageTitle>Subjects</PageTitle>
+      <NewSubjectForm {...props} onCreated={page.reload} />
       <div className="inline-form">
         <label htmlFor="subject-search">Filter this page (userName, display name, externalId)</label>
         <input id="subject-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
@@ -80,6 +71,11 @@ export function SubjectPage(props: TenantPageProps & { id: string }) {
   const { api } = props.session;
   const { tenant, id } = props;
   const subject = useLoad(() => api.get<Subject>(`/v1/subjects/${seg(id)}`, { tenant }), [api, tenant, id]);
+  const login = useLoad(
+    () => api.get<SubjectLogin>(`/v1/subjects/${seg(id)}/login`, { tenant }),
+    [api, tenant, id, subject.data],
+  );
+  const folders = useFolders(props);
   const groups = useLoad(
     () => api.get<Page<Group>>(`/v1/subjects/${seg(id)}/groups`, { tenant, query: { limit: 1000 } }),
     [api, tenant, id],
@@ -89,10 +85,14 @@ export function SubjectPage(props: TenantPageProps & { id: string }) {
       optional(
         api.get<{ items: AuditEntry[] }>('/v1/audit/provisioning', { tenant, query: { subjectId: id } }),
       ),
-    [api, tenant, id],
+    [api, tenant, id, subject.data],
   );
+  const remove = useAction();
   const s = subject.data;
-  const extra = s ? Object.entries(s).filter(([key]) => !SUBJECT_FIELDS.has(key)) : [];
+  const folderName = (folderId: string) => {
+    const folder = folders.data?.items.find((f) => f.id === folderId);
+    return folder ? `${folder.displayName}${folder.externalId ? ` (${folder.externalId})` : ''}` : folderId;
+  };
   return (
     <>
       <PageTitle>{s ? s.userName : 'Subject'}</PageTitle>
@@ -101,7 +101,7 @@ export function SubjectPage(props: TenantPageProps & { id: string }) {
       </p>
       <ErrorText error={subject.error} />
       {s && (
-        <dl className="facts">
+        <dl className="facts" data-testid="subject-facts">
           <dt>Id</dt>
           <dd>
             <code>{s.id}</code>
@@ -116,24 +116,51 @@ export function SubjectPage(props: TenantPageProps & { id: string }) {
           <dd>
             {s.source}
             {s.provider ? ` through ${s.provider}` : ''}
+            {s.managedBy === 'scim' ? ' · managed by Entra ID (SCIM)' : ''}
+          </dd>
+          <dt>Roles</dt>
+          <dd>{s.roles.length ? s.roles.join(', ') : 'none'}</dd>
+          <dt>userType</dt>
+          <dd>{s.userType ?? '—'}</dd>
+          <dt>Access</dt>
+          <dd>
+            app {s.access.app ? 'yes' : 'no'} · web portal {s.access.portal ? 'yes' : 'no'}
+          </dd>
+          <dt>Folders</dt>
+          <dd>{s.folders.length ? s.folders.map(folderName).join(', ') : 'none'}</dd>
+          <dt>Metadata</dt>
+          <dd>
+            {Object.keys(s.metadata).length
+              ? Object.entries(s.metadata).map(([key, value]) => (
+                  <div key={key}>
+                    <code>{key}</code> = {value}
+                  </div>
+                ))
+              : 'none'}
+          </dd>
+          <dt>Login method</dt>
+          <dd>
+            {login.data ? `${login.data.loginMethod}${loginState(login.data)}` : login.error ? '—' : '…'}
           </dd>
           <dt>Created / updated</dt>
           <dd>
             {formatDate(s.createdAt)} / {formatDate(s.updatedAt)}
           </dd>
-          {extra.map(([key, value]) => (
-            <div key={key} className="extra">
-              <dt>{key}</dt>
-              <dd>
-                {value !== null && typeof value === 'object' ? (
-                  <pre>{JSON.stringify(value, null, 2)}</pre>
-                ) : (
-                  String(value ?? '—')
-                )}
-              </dd>
-            </div>
-          ))}
         </dl>
+      )}
+      {s && login.data?.loginMethod === 'built-in' && (
+        <InviteButton {...props} subjectId={s.id} onInvited={login.reload} />
+      )}
+      {s && (folders.data || folders.error) && (
+        <EditSubjectForm
+          // Starts from the saved values after every save.
+          key={`${s.updatedAt}/${login.data?.loginMethod ?? ''}`}
+          {...props}
+          subject={s}
+          login={login.data}
+          folders={folders.data?.items ?? []}
+          onSaved={subject.reload}
+        />
       )}
       <h2>Groups</h2>
       <ErrorText error={groups.error} />
@@ -145,14 +172,45 @@ export function SubjectPage(props: TenantPageProps & { id: string }) {
           </li>
         ))}
       </ul>
+      <SubjectEvents {...props} />
       {history.data && (
         <>
           <h2>Provisioning history</h2>
           <AuditTable tenant={tenant} entries={history.data.items} />
         </>
       )}
+      {s && (
+        <section className="card" aria-labelledby="deprovision-title">
+          <h2 id="deprovision-title">Deprovision</h2>
+          <p className="hint">
+            Deletes the subject and ends its sessions.
+            {s.managedBy === 'scim' ? ' Entra may provision it again while it is assigned there.' : ''}
+          </p>
+          <ConfirmButton
+            label={`Deprovision ${s.userName}`}
+            confirmLabel={`Confirm deprovision ${s.userName}`}
+            busy={remove.busy}
+            onConfirm={() =>
+              void remove.run(async () => {
+                await api.delete(`/v1/subjects/${seg(s.id)}`, { tenant });
+                navigate(`/t/${tenant}/subjects`);
+              })
+            }
+          />
+          <ErrorText error={remove.error} />
+        </section>
+      )}
     </>
   );
+}
+
+function loginState(login: SubjectLogin): string {
+  if (login.loginMethod !== 'built-in') return '';
+  const parts = [login.passwordSet ? 'password set' : 'no password yet'];
+  if (login.invitationExpiresAt)
+    parts.push(`invitation pending until ${formatDate(login.invitationExpiresAt)}`);
+  if (login.lockedUntil) parts.push(`locked until ${formatDate(login.lockedUntil)}`);
+  return ` (${parts.join(', ')})`;
 }
 
 export function GroupsPage(props: TenantPageProps) {
@@ -231,7 +289,7 @@ export function GroupPage(props: TenantPageProps & { id: string }) {
   );
 }
 
-function Pager<T>(props: { page: Page<T>; onOffset: (offset: number) => void }) {
+export function Pager<T>(props: { page: Page<T>; onOffset: (offset: number) => void }) {
   const { total, limit, offset, items } = props.page;
   return (
     <nav className="pager" aria-label="Pages">

@@ -1,7 +1,7 @@
-import { FormEvent, useEffect, useRef, useState } from 'react';
+import { FormEvent, useState } from 'react';
 import { ConnectionTest, Provider, ScimToken, seg } from '../api';
 import type { TenantPageProps } from '../App';
-import { CopyButton, daysUntil, ErrorText, formatDate, PageTitle, useAction, useLoad } from '../ui';
+import { daysUntil, ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
 
 /** Tokens expiring within this many days are flagged: Entra stops provisioning on the day. */
 const EXPIRY_WARNING_DAYS = 30;
@@ -56,6 +56,7 @@ export function ScimTokensPage(props: TenantPageProps) {
         hashed: a token is shown once, when it is created.
       </p>
       <ErrorText error={tokens.error ?? providers.error ?? action.error} />
+      {tokens.data && <ExpiryWarning tokens={tokens.data} />}
       {fresh && (
         <FreshToken
           value={fresh}
@@ -136,6 +137,28 @@ export function ScimTokensPage(props: TenantPageProps) {
   );
 }
 
+/** Entra stops provisioning when its token expires: say so above the list, not only in a row. */
+function ExpiryWarning(props: { tokens: ScimToken[] }) {
+  const expired = props.tokens.filter((t) => daysUntil(t.expiresAt) < 0);
+  const expiring = props.tokens.filter((t) => {
+    const days = daysUntil(t.expiresAt);
+    return days >= 0 && days <= EXPIRY_WARNING_DAYS;
+  });
+  if (expired.length === 0 && expiring.length === 0) return null;
+  const hints = (tokens: ScimToken[]) => tokens.map((t) => `…${t.tokenHint}`).join(', ');
+  return (
+    <div className="warning" role="status" data-testid="expiry-warning">
+      {expired.length > 0 && <p>Expired: {hints(expired)}. Entra can no longer provision with it.</p>}
+      {expiring.length > 0 && (
+        <p>
+          Expiring within {EXPIRY_WARNING_DAYS} days: {hints(expiring)}. Rotate it and paste the new token
+          into Entra before then.
+        </p>
+      )}
+    </div>
+  );
+}
+
 function ExpiryBadge(props: { expiresAt: string }) {
   const days = daysUntil(props.expiresAt);
   if (days < 0) return <span className="badge danger">expired</span>;
@@ -149,26 +172,16 @@ function FreshToken(props: {
   onRevokeOld: (token: ScimToken) => void;
   onDismiss: () => void;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => ref.current?.focus(), [props.value.token]);
   const { token, replaces } = props.value;
   return (
-    <div
-      className="card fresh-token"
-      role="region"
-      aria-labelledby="fresh-token-title"
-      tabIndex={-1}
-      ref={ref}
+    <ShownOnce
+      title={`New SCIM token …${props.value.hint}`}
+      warning="Copy it now and paste it into Entra as the Secret Token. It is shown only this once: after you leave this page nobody can read it again."
+      value={token}
+      label="the new SCIM token"
+      testId="fresh-token"
+      onDismiss={props.onDismiss}
     >
-      <h2 id="fresh-token-title">New SCIM token …{props.value.hint}</h2>
-      <p className="warning" role="alert">
-        Copy it now and paste it into Entra as the Secret Token. It is shown only this once: after you leave
-        this page nobody can read it again.
-      </p>
-      <div className="copy-field">
-        <code data-testid="fresh-token">{token}</code>
-        <CopyButton value={token} label="the new SCIM token" />
-      </div>
       {replaces && (
         <p>
           Once Entra uses the new token (Test connection below),{' '}
@@ -182,10 +195,7 @@ function FreshToken(props: {
           </button>
         </p>
       )}
-      <button type="button" className="secondary" onClick={props.onDismiss}>
-        I have copied it
-      </button>
-    </div>
+    </ShownOnce>
   );
 }
 

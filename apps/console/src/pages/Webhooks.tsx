@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { Page, ProvisioningDeadLetter, seg, Webhook, WebhookDeadLetter } from '../api';
 import type { TenantPageProps } from '../App';
-import { CopyButton, ErrorText, formatDate, PageTitle, useAction, useLoad } from '../ui';
+import { ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
 
 export function WebhooksPage(props: TenantPageProps) {
   const { api } = props.session;
@@ -34,16 +34,13 @@ export function WebhooksPage(props: TenantPageProps) {
       <PageTitle>Webhooks</PageTitle>
       <ErrorText error={hooks.error ?? action.error} />
       {secret && (
-        <div className="card fresh-token" role="alert">
-          <p className="warning">Signing secret, shown only this once:</p>
-          <div className="copy-field">
-            <code>{secret}</code>
-            <CopyButton value={secret} label="the signing secret" />
-          </div>
-          <button type="button" className="secondary" onClick={() => setSecret(undefined)}>
-            I have copied it
-          </button>
-        </div>
+        <ShownOnce
+          title="Webhook signing secret"
+          warning="Copy it now: it signs every delivery and is shown only this once."
+          value={secret}
+          label="the signing secret"
+          onDismiss={() => setSecret(undefined)}
+        />
       )}
       {hooks.data?.length === 0 && <p>No webhooks.</p>}
       {hooks.data?.map((hook) => (
