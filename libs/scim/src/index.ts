@@ -2,6 +2,7 @@ export * from './errors';
 export * from './schemas';
 export * from './filter';
 export * from './filter-sql';
+export * from './table-mappings';
 export * from './resource-document';
 export * from './patch';
 export * from './render';

@@ -1,29 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { GROUP_RESOURCE_TYPE, SqlMapping } from '@app/scim';
+import { GROUP_TABLE_MAPPING } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ScimResourceRepository } from '../resources/scim-resource.repository';
-
-/** Where SCIM Group attributes live: columns, the document, and members as rows of group_members. */
-const GROUP_SQL: SqlMapping = {
-  resourceType: GROUP_RESOURCE_TYPE,
-  document: 'g.document',
-  columns: {
-    id: { sql: 'g.id', type: 'uuid' },
-    displayName: { sql: 'g.display_name', type: 'text' },
-    externalId: { sql: 'g.external_id', type: 'text' },
-    'meta.created': { sql: 'g.created_at', type: 'timestamptz' },
-    'meta.lastModified': { sql: 'g.updated_at', type: 'timestamptz' },
-  },
-  relations: {
-    members: {
-      from: 'group_members m',
-      where: 'm.group_id = g.id',
-      columns: { value: { sql: 'm.subject_id', type: 'uuid' } },
-    },
-  },
-};
 
 /**
  * Groups for SCIM reads (the groups and group_members tables). Members are read only when the
@@ -39,7 +19,7 @@ export class ScimGroupsRepository extends ScimResourceRepository {
       from: 'groups g',
       alias: 'g',
       live: '',
-      mapping: GROUP_SQL,
+      mapping: GROUP_TABLE_MAPPING,
       related: `(SELECT coalesce(json_agg(json_build_object('value', f.id, 'display', f.display) ORDER BY f.joined, f.id), '[]')
                    FROM (SELECT s.id, coalesce(s.display_name, s.user_name) AS display, m.created_at AS joined
                            FROM group_members m JOIN subjects s ON s.id = m.subject_id

@@ -1,0 +1,48 @@
+import { SqlMapping } from './filter-sql';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from './schemas';
+
+/**
+ * Where SCIM User attributes live in IAM's subjects table, aliased `s` (the indexed ones are
+ * columns). One mapping for the gateway's SCIM reads and IAM's operator search, so a filter means
+ * the same in both.
+ */
+export const USER_TABLE_MAPPING: SqlMapping = {
+  resourceType: USER_RESOURCE_TYPE,
+  document: 's.document',
+  columns: {
+    id: { sql: 's.id', type: 'uuid' },
+    userName: { sql: 's.user_name', type: 'text' },
+    externalId: { sql: 's.external_id', type: 'text' },
+    displayName: { sql: 's.display_name', type: 'text' },
+    active: { sql: 's.active', type: 'boolean' },
+    'meta.created': { sql: 's.created_at', type: 'timestamptz' },
+    'meta.lastModified': { sql: 's.updated_at', type: 'timestamptz' },
+  },
+  relations: {
+    groups: {
+      from: 'group_members gm',
+      where: 'gm.subject_id = s.id',
+      columns: { value: { sql: 'gm.group_id', type: 'uuid' } },
+    },
+  },
+};
+
+/** Where SCIM Group attributes live, aliased `g`: columns, the document, and members as rows of group_members. */
+export const GROUP_TABLE_MAPPING: SqlMapping = {
+  resourceType: GROUP_RESOURCE_TYPE,
+  document: 'g.document',
+  columns: {
+    id: { sql: 'g.id', type: 'uuid' },
+    displayName: { sql: 'g.display_name', type: 'text' },
+    externalId: { sql: 'g.external_id', type: 'text' },
+    'meta.created': { sql: 'g.created_at', type: 'timestamptz' },
+    'meta.lastModified': { sql: 'g.updated_at', type: 'timestamptz' },
+  },
+  relations: {
+    members: {
+      from: 'group_members m',
+      where: 'm.group_id = g.id',
+      columns: { value: { sql: 'm.subject_id', type: 'uuid' } },
+    },
+  },
+};
