@@ -7,6 +7,6 @@ import { SubjectEventsStream } from './subject-events.stream';
 /** Subject-change events: the transactional outbox (written in a change's transaction) and its relay. */
 @Module({
   providers: [SubjectEventsRepository, SubjectEventsOutbox, SubjectEventsRelay, SubjectEventsStream],
-  exports: [SubjectEventsOutbox, SubjectEventsRelay, SubjectEventsStream],
+  exports: [SubjectEventsOutbox, SubjectEventsRelay, SubjectEventsStream, SubjectEventsRepository],
 })
 export class EventsModule {}

@@ -68,6 +68,26 @@ export class SubjectEventsRepository {
     return deleted;
   }
 
+  /**
+   * Read-only, for operators: one aggregate's (a subject's) events of a tenant, newest first, those
+   * before sequence `before` when given (the unique (aggregate_id, sequence) index serves it).
+   */
+  history(
+    db: Db,
+    tenantId: string,
+    aggregateId: string,
+    before: number | null,
+    limit: number,
+  ): Promise<Array<OutboxRow & { publishedAt: Date | null }>> {
+    return db.query(
+      `SELECT position, id, sequence, occurred_at AS "occurredAt", published_at AS "publishedAt", event
+         FROM subject_events
+        WHERE aggregate_id = $2 AND tenant_id = $1 AND ($3::bigint IS NULL OR sequence < $3)
+        ORDER BY sequence DESC LIMIT $4`,
+      [tenantId, aggregateId, before, limit],
+    );
+  }
+
   /** One relay at a time (until the transaction ends), so the stream keeps commit order. */
   async tryLockRelay(em: EntityManager): Promise<boolean> {
     const [{ locked }] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_KEY]);

@@ -36,10 +36,17 @@ export const scimManaged = (subject: SubjectRow): boolean => subject.managedBy =
  * The login method of a subject: `entra` when SCIM manages it; else the operator's choice; else
  * `entra` when the tenant has a login-enabled Entra ID provider, `built-in` when it has none.
  */
-export function loginMethodOf(subject: SubjectRow, settings: LoginSettings): LoginMethod {
+export function loginMethodOf(
+  subject: SubjectRow,
+  chosen: LoginMethod | null | undefined,
+  tenantSignsInWithEntra: boolean,
+): LoginMethod {
   if (scimManaged(subject)) return 'entra';
-  return settings.credentials?.loginMethod ?? (settings.tenantSignsInWithEntra ? 'entra' : 'built-in');
+  return chosen ?? (tenantSignsInWithEntra ? 'entra' : 'built-in');
 }
+
+const methodOf = (subject: SubjectRow, settings: LoginSettings): LoginMethod =>
+  loginMethodOf(subject, settings.credentials?.loginMethod, settings.tenantSignsInWithEntra);
 
 /** Per-subject login method (seed 004's "Toggle User Authentication Method") and built-in invitations. */
 @Injectable()
@@ -51,14 +58,27 @@ export class LoginMethodsService {
   ) {}
 
   async loginMethod(db: Db, subject: SubjectRow): Promise<LoginMethod> {
-    return loginMethodOf(subject, await this.credentials.settings(db, subject.tenantId, subject.id));
+    return methodOf(subject, await this.credentials.settings(db, subject.tenantId, subject.id));
+  }
+
+  /** The login methods of a page of subjects of one tenant, by subject id (two statements whatever the page). */
+  async loginMethods(db: Db, tenantId: string, subjects: SubjectRow[]): Promise<Map<string, LoginMethod>> {
+    if (subjects.length === 0) return new Map();
+    const { chosen, tenantSignsInWithEntra } = await this.credentials.chosenLoginMethods(
+      db,
+      tenantId,
+      subjects.map((s) => s.id),
+    );
+    return new Map(
+      subjects.map((s) => [s.id, loginMethodOf(s, chosen.get(s.id), tenantSignsInWithEntra)] as const),
+    );
   }
 
   async view(db: Db, subject: SubjectRow): Promise<LoginView> {
     const settings = await this.credentials.settings(db, subject.tenantId, subject.id);
     const stored = settings.credentials;
     return {
-      loginMethod: loginMethodOf(subject, settings),
+      loginMethod: methodOf(subject, settings),
       passwordSet: Boolean(stored?.passwordHash),
       invitationExpiresAt: stored?.invitationExpiresAt ?? null,
       lockedUntil:
@@ -72,13 +92,8 @@ export class LoginMethodsService {
    * not change it) without an event.
    */
   async choose(em: EntityManager, subject: SubjectRow, method: LoginMethod): Promise<boolean> {
-    if (method === 'built-in' && scimManaged(subject)) {
-      throw new ConflictException(
-        'loginMethod: this user is managed by Entra ID (SCIM) and cannot have a built-in password; it signs in with Entra',
-      );
-    }
     const before = await this.loginMethod(em, subject);
-    await this.credentials.setLoginMethod(em, subject.tenantId, subject.id, method);
+    await this.pin(em, subject, method);
     if (before === method) return false;
     const facts = subjectStateOf(subject);
     await this.events.record(em, 'admin', [
@@ -92,6 +107,19 @@ export class LoginMethodsService {
       },
     ]);
     return true;
+  }
+
+  /**
+   * Stores the method without an event: for a subject being created, whose subject.created event
+   * carries it (CommandContext.loginMethod), or whose method is the default it already had.
+   */
+  async pin(db: Db, subject: SubjectRow, method: LoginMethod): Promise<void> {
+    if (method === 'built-in' && scimManaged(subject)) {
+      throw new ConflictException(
+        'loginMethod: this user is managed by Entra ID (SCIM) and cannot have a built-in password; it signs in with Entra',
+      );
+    }
+    await this.credentials.setLoginMethod(db, subject.tenantId, subject.id, method);
   }
 
   /** A new one-time invitation to set a built-in password (any earlier one stops working). */

@@ -45,6 +45,28 @@ export class SubjectCredentialsRepository {
     return { tenantSignsInWithEntra, credentials: credentials.subjectId ? credentials : undefined };
   }
 
+  /**
+   * For a page of subjects: the login methods operators chose (subjects without a choice are
+   * absent), and what the default of the others depends on. One statement for the whole page.
+   */
+  async chosenLoginMethods(
+    db: Db,
+    tenantId: string,
+    subjectIds: string[],
+  ): Promise<{ chosen: Map<string, LoginMethod>; tenantSignsInWithEntra: boolean }> {
+    const rows: Array<{ chosen: Record<string, LoginMethod>; tenantSignsInWithEntra: boolean }> =
+      await db.query(
+        `SELECT EXISTS (SELECT 1 FROM identity_providers p
+                       WHERE p.tenant_id = $1 AND p.enabled AND p.login_enabled) AS "tenantSignsInWithEntra",
+              COALESCE((SELECT jsonb_object_agg(c.subject_id, c.login_method) FROM subject_credentials c
+                         WHERE c.tenant_id = $1 AND c.subject_id = ANY($2::uuid[]) AND c.login_method IS NOT NULL),
+                       '{}'::jsonb) AS chosen`,
+        [tenantId, subjectIds],
+      );
+    const { chosen, tenantSignsInWithEntra } = rows[0]!;
+    return { chosen: new Map(Object.entries(chosen)), tenantSignsInWithEntra };
+  }
+
   async setLoginMethod(db: Db, tenantId: string, subjectId: string, method: LoginMethod): Promise<void> {
     await db.query(
       `INSERT INTO subject_credentials (subject_id, tenant_id, login_method) VALUES ($2, $1, $3)

@@ -1,3 +1,4 @@
+import type { LoginMethod } from '../password-login/subject-credentials.repository';
 import type { SubjectSource } from '../subjects/subjects.repository';
 
 /**
@@ -11,6 +12,8 @@ export interface CommandContext {
   changedAttributes: string[];
   /** Policy decisions that did not refuse the command but an operator should see (an unknown folder ignored). */
   decisions: string[];
+  /** An operator's login method chosen at create: the subject.created event's state carries it. */
+  loginMethod?: LoginMethod;
 }
 
 export const commandContext = (source: SubjectSource): CommandContext => ({

@@ -60,12 +60,15 @@ export class UserCommandsHandler {
     await this.subjectFolders.replace(em, inserted.tenantId, inserted.id, folderIds);
     const subject = { ...inserted, folders: folderIds };
     context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
+    const facts = subjectStateOf(subject);
+    const { loginMethod } = context;
     await this.events.record(em, context.source, [
       {
         type: SubjectEventType.SubjectCreated,
         tenantId: subject.tenantId,
         subjectId: subject.id,
-        ...subjectStateOf(subject),
+        ...facts,
+        state: loginMethod ? { ...facts.state, loginMethod } : facts.state,
       },
     ]);
     return snapshotOf(subject);

@@ -1,14 +1,24 @@
-import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProvisioningCommandName, SubjectEventType } from '@app/contracts';
+import { isUniqueViolation } from '@app/database';
 import { ScimError, USER_SCHEMA } from '@app/scim';
-import { stateOf, SubjectEventsOutbox } from '../events/subject-events.outbox';
+import { SubjectEventsOutbox, subjectStateOf } from '../events/subject-events.outbox';
 import { IdentityProviderRow } from '../identity-providers/identity-providers.repository';
 import { LoginMethodsService } from '../password-login/login-methods.service';
 import { commandContext } from '../provisioning/command-context';
 import { UserCommandsHandler } from '../provisioning/user-commands.handler';
 import { SubjectRow, SubjectsRepository } from '../subjects/subjects.repository';
+
+/** A sign-in that lost a race to a concurrent one of the same person starts over this often in all. */
+const RESOLVE_ATTEMPTS = 2;
 
 /** The claims of a validated Entra ID token that identify a person. */
 export interface EntraClaims {
@@ -42,7 +52,13 @@ export class SubjectResolverService {
     private readonly loginMethods: LoginMethodsService,
   ) {}
 
-  resolve(
+  /**
+   * Two sign-ins of one person can race: both find no subject, and both create it just in time,
+   * or one binds the object id that the other's new subject is also getting. The unique indexes
+   * (userName, entra_oid) refuse the second write; this sign-in then starts over once and finds
+   * what the other committed. Should that lose a race again, it is a 409, never a 500.
+   */
+  async resolve(
     tenantId: string,
     provider: IdentityProviderRow,
     claims: EntraClaims,
@@ -50,6 +66,25 @@ export class SubjectResolverService {
     const oid = typeof claims.oid === 'string' && claims.oid !== '' ? claims.oid.toLowerCase() : undefined;
     if (!oid) throw new UnauthorizedException('the ID token carries no oid (Entra object id)');
     const userName = typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.resolveOnce(tenantId, provider, claims, oid, userName);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (attempt === RESOLVE_ATTEMPTS) {
+          throw new ConflictException('a concurrent sign-in changed this account; sign in again');
+        }
+      }
+    }
+  }
+
+  private resolveOnce(
+    tenantId: string,
+    provider: IdentityProviderRow,
+    claims: EntraClaims,
+    oid: string,
+    userName: string | undefined,
+  ): Promise<{ subject: SubjectRow; created: boolean }> {
     return this.dataSource.transaction(async (em) => {
       const bound = await this.subjects.findBoundToOid(em, tenantId, oid);
       if (bound) {
@@ -101,7 +136,7 @@ export class SubjectResolverService {
         tenantId: subject.tenantId,
         subjectId: subject.id,
         identity: { provider: provider.scheme, oid, matchedBy },
-        state: stateOf(subject),
+        ...subjectStateOf(subject),
       },
     ]);
     // Ids only: no userName or e-mail in the log.

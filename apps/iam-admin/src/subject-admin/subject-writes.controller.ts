@@ -16,8 +16,8 @@ import {
   SubjectCreateResponseDto,
   SubjectLoginResponseDto,
   SubjectUpdateDto,
-  SubjectWriteResponseDto,
 } from './subject-writes.dto';
+import { SubjectResponseDto } from '../subjects/subjects.dto';
 import { SubjectWritesService } from './subject-writes.service';
 
 /** Operator writes on subjects, beside the reads of SubjectsController on the same prefix. */
@@ -46,7 +46,7 @@ export class SubjectWritesController {
   }
 
   @Patch(':id')
-  @ApiOkResponse({ type: SubjectWriteResponseDto })
+  @ApiOkResponse({ type: SubjectResponseDto })
   @ApiConflictResponse({
     description: 'An attribute Entra owns on a SCIM-managed user, or loginMethod built-in for one',
   })
@@ -55,7 +55,7 @@ export class SubjectWritesController {
     @Param('id') id: string,
     @Body() dto: SubjectUpdateDto,
     @Principal() principal: AdminPrincipal,
-  ): Promise<SubjectWriteResponseDto> {
+  ): Promise<SubjectResponseDto> {
     return this.subjects.patch(tenantId, id, dto, principal);
   }
 

@@ -14,9 +14,8 @@ import {
 } from 'class-validator';
 import { ROLE_VALUES, USER_TYPES } from '@app/scim';
 import { LOGIN_METHODS, LoginMethod } from '../password-login/subject-credentials.repository';
-import { Invitation, LoginView } from '../password-login/login-methods.service';
+import { Invitation } from '../password-login/login-methods.service';
 import { SubjectResponseDto } from '../subjects/subjects.dto';
-import { SubjectRow } from '../subjects/subjects.repository';
 
 /** Long enough for any real name or id, short enough that a body cannot hide megabytes in one value. */
 const MAX_TEXT = 1024;
@@ -172,19 +171,8 @@ export class SubjectLoginResponseDto {
   lockedUntil: Date | null;
 }
 
-/** The subject as an operator write leaves it, with how it signs in. */
-export class SubjectWriteResponseDto extends SubjectResponseDto {
-  @ApiProperty({ enum: LOGIN_METHODS }) loginMethod: LoginMethod;
-
-  static of(subject: SubjectRow, login: LoginView): SubjectWriteResponseDto {
-    return {
-      ...SubjectResponseDto.map(subject),
-      loginMethod: login.loginMethod,
-    };
-  }
-}
-
-export class SubjectCreateResponseDto extends SubjectWriteResponseDto {
+/** The subject as an operator's create leaves it, with a built-in user's invitation. */
+export class SubjectCreateResponseDto extends SubjectResponseDto {
   @ApiPropertyOptional({ type: InvitationResponseDto, description: 'For a built-in user: shown only now' })
   invitation?: Invitation;
 }

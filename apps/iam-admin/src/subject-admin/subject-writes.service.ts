@@ -21,8 +21,8 @@ import {
   SubjectCreateResponseDto,
   SubjectLoginResponseDto,
   SubjectUpdateDto,
-  SubjectWriteResponseDto,
 } from './subject-writes.dto';
+import { SubjectResponseDto } from '../subjects/subjects.dto';
 
 /** The attributes Entra owns on a SCIM-managed subject (seed 003: they cannot change their account e-mail). */
 export const SCIM_OWNED_ATTRIBUTES = [
@@ -76,6 +76,8 @@ export class SubjectWritesService {
       userName: dto.userName,
     };
     return this.write(write, async (em, context) => {
+      // The operator's choice goes into the subject.created event's state.
+      context.loginMethod = dto.loginMethod;
       const { id } = await this.users.create(
         em,
         { name: ProvisioningCommandName.CreateUser, tenantId, document: userDocument(dto) },
@@ -85,12 +87,9 @@ export class SubjectWritesService {
       const subject = await this.live(em, tenantId, id);
       // Pinned: a provider the tenant adds later does not change how an existing user signs in.
       const method = dto.loginMethod ?? (await this.loginMethods.loginMethod(em, subject));
-      await this.loginMethods.choose(em, subject, method);
+      await this.loginMethods.pin(em, subject, method);
       const invitation = method === 'built-in' ? await this.loginMethods.invite(em, subject) : undefined;
-      return {
-        ...SubjectWriteResponseDto.of(subject, await this.loginMethods.view(em, subject)),
-        invitation,
-      };
+      return { ...SubjectResponseDto.map(subject, method), invitation };
     });
   }
 
@@ -99,7 +98,7 @@ export class SubjectWritesService {
     id: string,
     dto: SubjectUpdateDto,
     principal: AdminPrincipal,
-  ): Promise<SubjectWriteResponseDto> {
+  ): Promise<SubjectResponseDto> {
     const write: AuditedWrite = {
       tenantId,
       principal,
@@ -122,7 +121,7 @@ export class SubjectWritesService {
       if (dto.loginMethod && (await this.loginMethods.choose(em, subject, dto.loginMethod))) {
         context.changedAttributes.push('loginMethod');
       }
-      return SubjectWriteResponseDto.of(subject, await this.loginMethods.view(em, subject));
+      return SubjectResponseDto.map(subject, await this.loginMethods.loginMethod(em, subject));
     });
   }
 

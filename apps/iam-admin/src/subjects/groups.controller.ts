@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
 import { Page, pageOf, PageQueryDto } from '../page.dto';
-import { GroupResponseDto, SubjectResponseDto } from './subjects.dto';
+import { GroupResponseDto, SearchQueryDto, SubjectResponseDto } from './subjects.dto';
 import { SubjectsService } from './subjects.service';
 
 /** The groups provisioning built and their members, for operators (read-only: Entra owns them). */
@@ -14,8 +14,12 @@ export class GroupsController {
   constructor(private readonly subjects: SubjectsService) {}
 
   @Get()
-  list(@TenantId() tenantId: string, @Query() page: PageQueryDto): Promise<Page<GroupResponseDto>> {
-    return this.subjects.groupsPage(tenantId, pageOf(page));
+  @ApiOperation({ summary: 'Groups by name; ?filter= searches them with a SCIM filter' })
+  @ApiBadRequestResponse({
+    description: 'filter is not a valid SCIM filter for Groups (the message names filter)',
+  })
+  list(@TenantId() tenantId: string, @Query() query: SearchQueryDto): Promise<Page<GroupResponseDto>> {
+    return this.subjects.groupsPage(tenantId, pageOf(query), query.filter);
   }
 
   @Get(':id')

@@ -2,6 +2,7 @@ import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Db, queryPage, returnedRows, RowPage } from '@app/database';
+import { Filter, filterToSql, GROUP_TABLE_MAPPING } from '@app/scim';
 
 /** A group of a tenant: `document` is the SCIM Group without its members (those are membership rows). */
 export interface GroupRow {
@@ -82,12 +83,20 @@ export class GroupsRepository {
     return rows[0];
   }
 
-  page(db: Db, tenantId: string, page: { limit: number; offset: number }): Promise<RowPage<CountedGroupRow>> {
+  /** Groups by name; a SCIM filter narrows them as the gateway's GET /Groups would (see SubjectsRepository.livePage). */
+  page(
+    db: Db,
+    tenantId: string,
+    page: { limit: number; offset: number },
+    filter?: Filter,
+  ): Promise<RowPage<CountedGroupRow>> {
+    const matched = filter ? filterToSql(filter, GROUP_TABLE_MAPPING, 1) : { sql: 'true', params: [] };
+    const where = `g.tenant_id = $1 AND ${matched.sql}`;
     return queryPage(
       db,
-      `SELECT ${countedGroupColumns()} FROM groups WHERE tenant_id = $1 ORDER BY display_name, id`,
-      `SELECT count(*)::int AS n FROM groups WHERE tenant_id = $1`,
-      [tenantId],
+      `SELECT ${countedGroupColumns('g')} FROM groups g WHERE ${where} ORDER BY g.display_name, g.id`,
+      `SELECT count(*)::int AS n FROM groups g WHERE ${where}`,
+      [tenantId, ...matched.params],
       page,
     );
   }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { EventsModule } from '../events/events.module';
 import { FoldersModule } from '../folders/folders.module';
+import { CredentialsModule } from '../password-login/credentials.module';
 import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { MembershipsRepository } from './memberships.repository';
@@ -13,7 +15,7 @@ import { SubjectsService } from './subjects.service';
  * (provisioning writes them, sign-in binds and creates subjects, operators read them here).
  */
 @Module({
-  imports: [AuthModule, FoldersModule],
+  imports: [AuthModule, FoldersModule, CredentialsModule, EventsModule],
   controllers: [SubjectsController, GroupsController],
   providers: [SubjectsRepository, GroupsRepository, MembershipsRepository, SubjectsService],
   exports: [SubjectsRepository, GroupsRepository, MembershipsRepository],

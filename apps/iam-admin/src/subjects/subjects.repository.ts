@@ -2,7 +2,7 @@ import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Db, queryPage, returnedRows, RowPage } from '@app/database';
-import type { UserDocument } from '@app/scim';
+import { Filter, filterToSql, USER_TABLE_MAPPING, type UserDocument } from '@app/scim';
 
 /** Where a subject came from: SCIM provisioning, a just-in-time sign-in, or an operator. */
 export type SubjectSource = 'scim' | 'sso-jit' | 'admin';
@@ -195,13 +195,24 @@ export class SubjectsRepository {
     return rows[0];
   }
 
-  livePage(db: Db, tenantId: string, page: { limit: number; offset: number }): Promise<RowPage<SubjectRow>> {
+  /**
+   * Live subjects, oldest first; a SCIM filter narrows them exactly as the gateway's GET /Users
+   * would (same mapping, values only as parameters). Throws the filter's ScimError when it names
+   * what a User does not have.
+   */
+  livePage(
+    db: Db,
+    tenantId: string,
+    page: { limit: number; offset: number },
+    filter?: Filter,
+  ): Promise<RowPage<SubjectRow>> {
+    const matched = filter ? filterToSql(filter, USER_TABLE_MAPPING, 1) : { sql: 'true', params: [] };
+    const where = `s.tenant_id = $1 AND s.deleted_at IS NULL AND ${matched.sql}`;
     return queryPage(
       db,
-      `SELECT ${subjectColumns()} FROM subjects
-        WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
-      `SELECT count(*)::int AS n FROM subjects WHERE tenant_id = $1 AND deleted_at IS NULL`,
-      [tenantId],
+      `SELECT ${subjectColumns('s')} FROM subjects s WHERE ${where} ORDER BY s.created_at, s.id`,
+      `SELECT count(*)::int AS n FROM subjects s WHERE ${where}`,
+      [tenantId, ...matched.params],
       page,
     );
   }

@@ -4,6 +4,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { ProvisioningCommand, ProvisioningOutcome, QueueName, ResourceSnapshot } from '@app/contracts';
 import { redisConnection, withTimeLimit } from '@app/platform';
+import { propagationFields } from '@app/platform/tracing';
 import { ScimError } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ScimPrincipal } from '../scim-auth/scim-principal';
@@ -77,6 +78,8 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
       tenantId: principal.tenantId,
       provider: principal.provider,
       scimTokenId: principal.tokenId,
+      // The request's trace context and correlation id: IAM's work and log lines join them.
+      ...propagationFields(),
     } as ProvisioningCommand;
     const deadline = Date.now() + this.config.SCIM_COMMAND_TIMEOUT_MS;
     // Waiting starts before the add, so an outcome arriving at once is not missed.
