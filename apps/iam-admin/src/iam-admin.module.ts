@@ -14,6 +14,7 @@ import { EventsModule } from './events/events.module';
 import { FoldersModule } from './folders/folders.module';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { IdentityProvidersModule } from './identity-providers/identity-providers.module';
+import { IamMetricsModule } from './metrics/iam-metrics.module';
 import { PasswordLoginModule } from './password-login/password-login.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RetentionModule } from './retention/retention.module';
@@ -45,6 +46,7 @@ export class IamAdminModule {
           // The schema is brought up to date before anything else touches the database.
           onDatabaseReady: runMigrationsWithLock,
         }),
+        IamMetricsModule.forRoot(config),
         CryptoModule,
         AuthModule,
         BootstrapModule,

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { infrastructureModules } from '@app/platform';
 import { ScimGatewayConfig } from './config/scim-gateway.config';
 import { ScimDiscoveryModule } from './discovery/scim-discovery.module';
+import { ScimMetricsModule } from './metrics/scim-metrics.module';
 import { ScimExceptionFilter } from './scim-http/scim-exception.filter';
 import { ScimGroupsModule } from './groups/scim-groups.module';
 import { ScimUsersModule } from './users/scim-users.module';
@@ -27,6 +28,7 @@ export class ScimGatewayModule {
           applicationName: 'scim-gateway',
           logDestination,
         }),
+        ScimMetricsModule.forRoot(config),
         TenantReadGateModule,
         ScimUsersModule,
         ScimGroupsModule,

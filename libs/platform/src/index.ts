@@ -13,3 +13,4 @@ export * from './infrastructure';
 export * from './time-limit';
 export * from './bearer';
 export * from './unexpected-error';
+export * from './metrics';

@@ -66,4 +66,12 @@ export class ServiceConfig {
   @IsInt()
   @Min(1000)
   HTTP_REQUEST_TIMEOUT_MS = 30000;
+
+  /**
+   * Bearer token Prometheus presents at `GET /metrics`; unset, the endpoint is off (404). At least
+   * 16 characters: the series tell load and failure patterns of every tenant together.
+   */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, { message: 'METRICS_TOKEN must be at least 16 characters without spaces' })
+  METRICS_TOKEN?: string;
 }

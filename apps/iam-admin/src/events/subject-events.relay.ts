@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { IamMetrics } from '../metrics/iam-metrics';
 import { OutboxRow, SubjectEventsRepository } from './subject-events.repository';
 import { StreamEntry, SubjectEventsStream } from './subject-events.stream';
 
@@ -28,6 +29,7 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
     private readonly outbox: SubjectEventsRepository,
     private readonly stream: SubjectEventsStream,
     private readonly config: IamAdminConfig,
+    private readonly metrics: IamMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,6 +59,7 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
           nextAcknowledgedCheck = Date.now() + this.config.EVENTS_ACKNOWLEDGED_CHECK_MS;
         }
         const published = await this.publishBatch();
+        this.metrics.eventsRelayed(published);
         failures = 0;
         if (published >= this.config.EVENTS_RELAY_BATCH) continue; // a backlog: drain it
         if (published > 0) {

@@ -102,6 +102,15 @@ export class SubjectEventsRepository {
     );
   }
 
+  /** Seconds the oldest unpublished event has waited (0 when none): the outbox lag, via the unpublished index. */
+  async oldestUnpublishedAgeSeconds(db: Db): Promise<number> {
+    const rows: Array<{ age: number }> = await db.query(
+      `SELECT extract(epoch FROM now() - occurred_at)::float8 AS age FROM subject_events
+        WHERE published_at IS NULL ORDER BY position LIMIT 1`,
+    );
+    return Math.max(0, rows[0]?.age ?? 0);
+  }
+
   /** The newest position published; the stream must still hold it, else Redis lost what it had accepted. */
   async lastPublished(em: EntityManager): Promise<string | null> {
     const rows: Array<{ position: string }> = await em.query(

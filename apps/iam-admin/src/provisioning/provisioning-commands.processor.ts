@@ -1,10 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { checkProvisioningJob, ProvisioningCommand, ProvisioningOutcome, QueueName } from '@app/contracts';
 import { classifyDatabaseError } from '@app/database';
 import { redisConnection } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { IamMetrics } from '../metrics/iam-metrics';
 import { ProvisioningCommandsService } from './provisioning-commands.service';
 
 /**
@@ -21,6 +22,8 @@ export class ProvisioningCommandsProcessor implements OnApplicationBootstrap, On
   constructor(
     private readonly commands: ProvisioningCommandsService,
     private readonly config: IamAdminConfig,
+    // Optional: unit specs build the processor without a metrics registry.
+    @Optional() private readonly metrics?: IamMetrics,
   ) {}
 
   /** Started once the app (and its migrated database) is ready. */
@@ -34,6 +37,7 @@ export class ProvisioningCommandsProcessor implements OnApplicationBootstrap, On
       stalledInterval: this.config.PROVISIONING_STALLED_CHECK_MS,
     });
     this.worker.on('failed', (job, error) => this.onFailed(job, error));
+    this.metrics?.observeProvisioningWorker(this.worker);
     this.worker.on('error', (error) =>
       this.logger.error({ err: error.message }, 'provisioning worker error'),
     );

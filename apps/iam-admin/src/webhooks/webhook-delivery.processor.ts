@@ -14,6 +14,7 @@ import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { SubjectEventsStream } from '../events/subject-events.stream';
+import { IamMetrics } from '../metrics/iam-metrics';
 import { webhookSignature } from './webhook-signature';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -42,6 +43,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     private readonly config: IamAdminConfig,
     private readonly outbound: OutboundAddressPolicy,
     private readonly stream: SubjectEventsStream,
+    private readonly metrics: IamMetrics,
   ) {
     super();
   }
@@ -114,15 +116,18 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   /** Delivered (or its subscription is gone): the event no longer needs republishing for it. */
   @OnWorkerEvent('completed')
   async onCompleted(job: Job<unknown>): Promise<void> {
+    this.metrics.webhookDelivery('delivered');
     if (job.id) await this.stream.release(job.id);
   }
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job<unknown> | undefined, error: Error): Promise<void> {
+    this.metrics.webhookDelivery('failed');
     const final =
       error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
     if (!job || !final) return;
     if (job.id) await this.stream.release(job.id);
+    this.metrics.webhookDeadLettered();
     if (!isWebhookDeliveryJob(job.data)) {
       // No subscription of a tenant to file it under: the log is its only record.
       this.logger.warn({ jobId: job.id, err: error.message }, 'malformed webhook delivery job dropped');

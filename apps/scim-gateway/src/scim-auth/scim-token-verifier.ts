@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
 import {
   identityProviderDisabledChannel,
@@ -7,6 +7,7 @@ import {
 } from '@app/contracts';
 import { digestBearerSecret, REDIS_CLIENT } from '@app/platform';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
+import { ScimMetrics } from '../metrics/scim-metrics';
 import { ScimPrincipal } from './scim-principal';
 import { ScimTokenLookupRepository } from './scim-token-lookup.repository';
 
@@ -36,6 +37,8 @@ export class ScimTokenVerifier implements OnModuleInit, OnApplicationShutdown {
     private readonly tokens: ScimTokenLookupRepository,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly config: ScimGatewayConfig,
+    // Optional: unit specs and benchmarks build the verifier without a metrics registry.
+    @Optional() private readonly metrics?: ScimMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +80,7 @@ export class ScimTokenVerifier implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     const cached = this.listening ? this.cache.get(digest) : undefined;
     let principal = cached && cached.until >= now ? cached.principal : undefined;
+    this.metrics?.tokenLookup(principal !== undefined);
     if (!principal) {
       const epoch = this.epoch;
       principal = await this.tokens.findPrincipal(digest);

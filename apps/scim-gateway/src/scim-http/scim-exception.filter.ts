@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { reportUnexpectedError } from '@app/platform';
 import type { FastifyReply } from 'fastify';
 import { ScimError } from '@app/scim';
+import { noteScimRefusal } from '../metrics/scim-metrics';
 import { SCIM_MEDIA_TYPE } from './scim-media';
 
 /** Every gateway error leaves as a SCIM Error (RFC 7644 §3.12), `status` a string. */
@@ -29,6 +30,7 @@ export function toScimError(exception: unknown, logger: Logger): ScimError {
 }
 
 export function sendScimError(reply: FastifyReply, error: ScimError): void {
+  noteScimRefusal(reply.request, error.scimType);
   if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="SCIM"');
   const retryAfter = (error as { retryAfter?: number }).retryAfter;
   if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
