@@ -1,3 +1,4 @@
+import './instrumentation'; // first: see instrumentation.ts
 import 'reflect-metadata';
 import { validateEnvironment } from '@app/platform';
 import { IamAdminConfig } from './config/iam-admin.config';

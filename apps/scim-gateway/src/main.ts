@@ -1,3 +1,4 @@
+import './instrumentation'; // first: see instrumentation.ts
 import 'reflect-metadata';
 import { validateEnvironment } from '@app/platform';
 import { ScimGatewayConfig } from './config/scim-gateway.config';

@@ -1,6 +1,10 @@
 import { LoggerModule } from 'nestjs-pino';
 import type { DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { correlationIdFor, logContext } from './tracing/correlation';
+import { isHealthProbe, REDACTED, urlForLog, withoutLoginSecrets } from './url-redaction';
+
+export { isHealthProbe, urlForLog, withoutLoginSecrets } from './url-redaction';
 
 /** Paths that may carry a secret; pino replaces their values before a line is written. */
 export const REDACTED_PATHS = [
@@ -12,8 +16,6 @@ export const REDACTED_PATHS = [
   '*.password',
   'properties.clientSecret',
 ];
-
-const REDACTED = '[redacted]';
 
 export interface LoggingSettings {
   level: string;
@@ -32,6 +34,11 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
         redact: { paths: REDACTED_PATHS, censor: REDACTED },
         // Health probes are noise at info level.
         autoLogging: { ignore: (req) => isHealthProbe(req.url ?? '') },
+        // Every line of a request carries its correlation id (also answered as X-Request-Id)…
+        genReqId: correlationIdFor,
+        customProps: (req) => ({ correlationId: req.id }),
+        // …and lines written outside a request (a queued command being applied) the one it brought.
+        mixin: logContext,
         serializers: {
           req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
             id: req.id,
@@ -45,55 +52,6 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
       settings.destination ?? process.stdout,
     ],
   });
-}
-
-/** `/health`, `/health/live`, `/health/ready` — not `/healthy/api/scim/v2/…`, which a tenant id could spell. */
-export const isHealthProbe = (url: string): boolean => /^\/health(?:[/?]|$)/.test(url);
-
-/** Query parameters that are credentials in flight (sign-in codes, state, PKCE verifiers, tokens): never logged. */
-const SIGN_IN_SECRETS = new Set([
-  'code',
-  'state',
-  'code_verifier',
-  'id_token',
-  'access_token',
-  'session_state',
-]);
-
-/** The URL with sign-in secrets replaced, whatever the path (percent-encoded paths reach the same routes). */
-export function withoutLoginSecrets(url: string): string {
-  return redactQuery(url, (name) => SIGN_IN_SECRETS.has(name.toLowerCase()));
-}
-
-/**
- * The path with every query value replaced: SCIM filters (`userName eq "…"`), sign-in codes and
- * whatever else a client puts in a query stay out of the logs; the parameter names remain, for
- * debugging. Paths carry only ids.
- */
-export function urlForLog(url: string): string {
-  return redactQuery(url, () => true);
-}
-
-function redactQuery(url: string, redacted: (name: string) => boolean): string {
-  const at = url.indexOf('?');
-  if (at < 0) return url;
-  const pairs = url
-    .slice(at + 1)
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => {
-      const name = pair.split('=')[0]!;
-      return redacted(decodeName(name)) ? `${name}=${REDACTED}` : pair;
-    });
-  return `${url.slice(0, at)}?${pairs.join('&')}`;
-}
-
-function decodeName(name: string): string {
-  try {
-    return decodeURIComponent(name.replace(/\+/g, ' '));
-  } catch {
-    return name;
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   SubjectEventSource,
   SubjectEventType,
 } from '@app/contracts';
+import { traceContextFields } from '@app/platform/tracing';
 import { subjectPolicyFacts } from '../provisioning-policy/subject-policy-facts';
 import type { SubjectRow } from '../subjects/subjects.repository';
 import { OutboxInsert, SubjectEventsRepository } from './subject-events.repository';
@@ -25,11 +26,13 @@ export class SubjectEventsOutbox {
 
   async record(em: EntityManager, source: SubjectEventSource, events: PendingEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // The change's trace (when one is recorded): the relay's publish and webhook deliveries join it.
+    const trace = traceContextFields();
     const rows: OutboxInsert[] = events.map((event, ord) => ({
       ord,
       aggregate_id: aggregateOf(event),
       tenant_id: event.tenantId,
-      event: { ...event, specVersion: SUBJECT_EVENTS_SPEC_VERSION, source },
+      event: { ...event, specVersion: SUBJECT_EVENTS_SPEC_VERSION, source, ...trace },
     }));
     await this.outbox.append(em, rows);
   }

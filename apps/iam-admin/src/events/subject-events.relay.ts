@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { producerSpans } from '@app/platform/tracing';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { IamMetrics } from '../metrics/iam-metrics';
 import { OutboxRow, SubjectEventsRepository } from './subject-events.repository';
@@ -95,6 +96,12 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
     return this.dataSource.transaction(async (em) => {
       if (!(await this.outbox.tryLockRelay(em))) return 0;
       let rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
+      // A span per event in the trace of the change that recorded it, ended once the batch is out.
+      const publishing = producerSpans(
+        'subject-events publish',
+        rows.map((r) => r.event),
+        { 'messaging.system': 'redis' },
+      );
       if (!(await this.stream.append(rows.map(entryOf), await this.outbox.lastPublished(em)))) {
         const from = await this.outbox.acknowledgedThrough(em);
         const republished = await this.outbox.republishAfter(em, from);
@@ -105,6 +112,7 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
         rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
         await this.stream.append(rows.map(entryOf), null);
       }
+      publishing.end();
       if (rows.length === 0) return 0;
       await this.outbox.markPublished(
         em,

@@ -4,6 +4,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { checkProvisioningJob, ProvisioningCommand, ProvisioningOutcome, QueueName } from '@app/contracts';
 import { classifyDatabaseError } from '@app/database';
 import { redisConnection } from '@app/platform';
+import { consumeTraced } from '@app/platform/tracing';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { IamMetrics } from '../metrics/iam-metrics';
 import { ProvisioningCommandsService } from './provisioning-commands.service';
@@ -55,8 +56,27 @@ export class ProvisioningCommandsProcessor implements OnApplicationBootstrap, On
   async process(job: Job<unknown>): Promise<ProvisioningOutcome> {
     const checked = checkProvisioningJob(job.data);
     switch (checked.kind) {
-      case 'command':
-        return this.apply(job, checked.command);
+      case 'command': {
+        const { command } = checked;
+        // IAM's part of the SCIM request's trace; its log lines carry the request's correlation id.
+        return consumeTraced(
+          command,
+          'provisioning-commands process',
+          { 'messaging.message.id': command.commandId, 'iam.command': command.name },
+          async () => {
+            const outcome = await this.apply(job, command);
+            this.logger.log(
+              {
+                commandId: command.commandId,
+                command: command.name,
+                outcome: outcome.ok ? 'applied' : outcome.failure.status,
+              },
+              'provisioning command done',
+            );
+            return outcome;
+          },
+        );
+      }
       case 'refusal':
         this.logger.warn(
           { jobId: job.id, commandId: checked.commandId, err: checked.outcome.failure.detail },

@@ -8,8 +8,10 @@ import {
   WEBHOOK_DELIVERIES_QUEUE,
   WebhookDeliveryJob,
   webhookDeliveryJobProblems,
+  withoutMalformedPropagation,
 } from '@app/contracts';
 import { OutboundAddressPolicy, OutboundAddressRefused, postOutbound } from '@app/platform';
+import { consumeTraced } from '@app/platform/tracing';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { SecretCipher } from '../crypto/secret-cipher';
@@ -62,7 +64,13 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     }
     this.inFlight.set(data.tenantId, busy + 1);
     try {
-      await this.deliver(data);
+      // In the trace of the change (the request carries `traceparent`); a new one when the event names none.
+      await consumeTraced(
+        data.event,
+        'webhook-deliveries process',
+        { 'messaging.message.id': data.event.id },
+        () => this.deliver(data),
+      );
     } finally {
       const left = (this.inFlight.get(data.tenantId) ?? 1) - 1;
       if (left > 0) this.inFlight.set(data.tenantId, left);
@@ -84,7 +92,8 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   private async deliver(data: WebhookDeliveryJob): Promise<void> {
     const subscription = await this.webhooks.find(this.dataSource, data.tenantId, data.subscriptionId);
     if (!subscription) return; // deleted meanwhile: nothing to deliver
-    const body = JSON.stringify(data.event);
+    // A malformed traceparent in the job (Redis is input) is not passed on to the receiver.
+    const body = JSON.stringify(withoutMalformedPropagation(data.event));
     const status = await postOutbound(this.outbound, subscription.url, {
       headers: {
         'content-type': 'application/json',

@@ -1,0 +1,3 @@
+export * from './correlation';
+export * from './spans';
+export { startTracing, tracingRequested } from './start';
