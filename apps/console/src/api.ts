@@ -130,6 +130,8 @@ export interface SubjectEventEntry {
   source: string;
   sequence: number;
   changedAttributes?: string[];
+  /** When the relay published it; null while it waits in the outbox. */
+  publishedAt: string | null;
   [more: string]: unknown;
 }
 

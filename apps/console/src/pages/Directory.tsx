@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { FormEvent, useState } from 'react';
 import { ApiError, AuditEntry, Group, Page, seg, Subject, SubjectLogin } from '../api';
 import type { TenantPageProps } from '../App';
 import { navigate } from '../router';
@@ -13,24 +13,23 @@ export function SubjectsPage(props: TenantPageProps) {
   const { api } = props.session;
   const { tenant } = props;
   const [offset, setOffset] = useState(0);
-  const [search, setSearch] = useState('');
+  const [filter, setFilter] = useState('');
   const page = useLoad(
-    () => api.get<Page<Subject>>('/v1/subjects', { tenant, query: { limit: PAGE_SIZE, offset } }),
-    [api, tenant, offset],
-  );
-  const needle = search.trim().toLowerCase();
-  const shown = page.data?.items.filter(
-    (s) =>
-      !needle || [s.userName, s.displayName, s.externalId].some((v) => v?.toLowerCase().includes(needle)),
+    () => api.get<Page<Subject>>('/v1/subjects', { tenant, query: { limit: PAGE_SIZE, offset, filter } }),
+    [api, tenant, offset, filter],
   );
   return (
     <>
       <PageTitle>Subjects</PageTitle>
       <NewSubjectForm {...props} onCreated={page.reload} />
-      <div className="inline-form">
-        <label htmlFor="subject-search">Filter this page (userName, display name, externalId)</label>
-        <input id="subject-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
-      </div>
+      <FilterForm
+        id="subject-filter"
+        example='userName sw "adele" and userType eq "Standard"'
+        onSearch={(value) => {
+          setOffset(0);
+          setFilter(value);
+        }}
+      />
       <ErrorText error={page.error} />
       <div className="table-wrap">
         <table>
@@ -45,7 +44,7 @@ export function SubjectsPage(props: TenantPageProps) {
             </tr>
           </thead>
           <tbody>
-            {shown?.map((subject) => (
+            {page.data?.items.map((subject) => (
               <tr key={subject.id}>
                 <td>
                   <Link to={`/t/${tenant}/subjects/${subject.id}`}>{subject.userName}</Link>
@@ -172,7 +171,7 @@ export function SubjectPage(props: TenantPageProps & { id: string }) {
           </li>
         ))}
       </ul>
-      <SubjectEvents {...props} />
+      <SubjectEvents {...props} changed={s?.updatedAt} />
       {history.data && (
         <>
           <h2>Provisioning history</h2>
@@ -217,13 +216,22 @@ export function GroupsPage(props: TenantPageProps) {
   const { api } = props.session;
   const { tenant } = props;
   const [offset, setOffset] = useState(0);
+  const [filter, setFilter] = useState('');
   const page = useLoad(
-    () => api.get<Page<Group>>('/v1/groups', { tenant, query: { limit: PAGE_SIZE, offset } }),
-    [api, tenant, offset],
+    () => api.get<Page<Group>>('/v1/groups', { tenant, query: { limit: PAGE_SIZE, offset, filter } }),
+    [api, tenant, offset, filter],
   );
   return (
     <>
       <PageTitle>Groups</PageTitle>
+      <FilterForm
+        id="group-filter"
+        example='displayName sw "Sales"'
+        onSearch={(value) => {
+          setOffset(0);
+          setFilter(value);
+        }}
+      />
       <ErrorText error={page.error} />
       <div className="table-wrap">
         <table>
@@ -286,6 +294,33 @@ export function GroupPage(props: TenantPageProps & { id: string }) {
       </ul>
       {members.data && <Pager page={members.data} onOffset={setOffset} />}
     </>
+  );
+}
+
+/** A SCIM filter (RFC 7644 §3.4.2.2) the admin API applies, as Entra's own queries do on the gateway. */
+function FilterForm(props: { id: string; example: string; onSearch: (filter: string) => void }) {
+  const [value, setValue] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    props.onSearch(value.trim());
+  };
+  return (
+    <form className="inline-form" role="search" onSubmit={submit}>
+      <label htmlFor={props.id}>SCIM filter</label>
+      <input
+        id={props.id}
+        type="search"
+        spellCheck={false}
+        placeholder={props.example}
+        aria-describedby={`${props.id}-hint`}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <button type="submit">Search</button>
+      <span id={`${props.id}-hint`} className="hint">
+        e.g. <code>{props.example}</code>; empty: all
+      </span>
+    </form>
   );
 }
 
