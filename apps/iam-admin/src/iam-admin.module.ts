@@ -17,6 +17,7 @@ import { IdentityProvidersModule } from './identity-providers/identity-providers
 import { IamMetricsModule } from './metrics/iam-metrics.module';
 import { PasswordLoginModule } from './password-login/password-login.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { RetentionModule } from './retention/retention.module';
 import { ScimConnectionModule } from './scim-connection/scim-connection.module';
 import { ScimTokensModule } from './scim-tokens/scim-tokens.module';
@@ -66,6 +67,7 @@ export class IamAdminModule {
         WebhooksModule,
         RetentionModule,
         ConsoleModule,
+        QueueDashboardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };

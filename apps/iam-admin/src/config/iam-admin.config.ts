@@ -195,6 +195,11 @@ export class IamAdminConfig extends ServiceConfig {
   @IsBoolean()
   WEBHOOKS_ENABLED = true;
 
+  /** The queue dashboard (/queues) only looks; false lets platform admins retry, remove and clean jobs there. */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.QUEUE_DASHBOARD_READ_ONLY, true))
+  @IsBoolean()
+  QUEUE_DASHBOARD_READ_ONLY = true;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)
