@@ -77,8 +77,11 @@ export async function connectEntra(iamUrl: string, adminToken: string, tenantId:
   return created.token as string;
 }
 
-/** PostgreSQL and Redis (started if needed), a fresh bench database, both services as real processes. */
-export async function startBenchStack(): Promise<BenchStack> {
+/**
+ * PostgreSQL and Redis (started if needed), a fresh bench database, and the environment every
+ * service of the bench runs with (its own queue prefix, a new admin token).
+ */
+export async function prepareBench(): Promise<{ env: Record<string, string>; adminToken: string }> {
   execFileSync('bash', ['scripts/ensure-services.sh'], { stdio: 'inherit' });
   const admin = new Client({
     connectionString: Object.assign(new URL(BENCH_DATABASE), { pathname: '/postgres' }).toString(),
@@ -103,6 +106,12 @@ export async function startBenchStack(): Promise<BenchStack> {
     SCIM_RATE_LIMIT_PER_TOKEN: '0',
     SCIM_RATE_LIMIT_PER_IP: '0',
   };
+  return { env, adminToken };
+}
+
+/** PostgreSQL and Redis (started if needed), a fresh bench database, both services as real processes. */
+export async function startBenchStack(): Promise<BenchStack> {
+  const { env, adminToken } = await prepareBench();
   const iam = await spawnService('iam-admin', env);
   const gateway = await spawnService('scim-gateway', env);
   const tenantId = (await adminCall(iam.url, adminToken, 'GET', '/v1/tenants'))[0].id as string;
@@ -168,6 +177,13 @@ export async function withoutStatistics(stack: BenchStack): Promise<void> {
 /** Resident memory of a process in MiB (Linux /proc). */
 export const rssMiB = (pid: number): number =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc; 100 ticks a second). */
+export function cpuSeconds(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces: utime, stime are 14th, 15th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** The highest RSS of both services while `work` runs (sampled every 200 ms). */
 export async function peakRss<T>(
