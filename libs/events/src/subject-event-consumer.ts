@@ -105,6 +105,10 @@ export class SubjectEventConsumer {
         )) as Array<[string, Array<[string, string[]]>]> | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (cursor === '0' && entries.length === 0) cursor = '>';
+        // Acknowledged together once handled (one round trip per batch, not per event): a crash
+        // before that re-delivers them, which at-least-once allows.
+        const handled: string[] = [];
+        let failed = false;
         for (const [streamId, fields] of entries) {
           const event = JSON.parse(fields[fields.indexOf('event') + 1]!) as SubjectEvent;
           const position = fields.indexOf('position');
@@ -116,12 +120,16 @@ export class SubjectEventConsumer {
           } catch (error) {
             this.options.onError?.(error, event);
             cursor = '0'; // re-read the pending entries, this one first
-            await new Promise((r) => setTimeout(r, 500));
+            failed = true;
             break;
           }
-          await this.redis.xack(this.stream, this.options.group, streamId);
-          this.lastAcknowledged = streamId;
+          handled.push(streamId);
         }
+        if (handled.length > 0) {
+          await this.redis.xack(this.stream, this.options.group, ...handled);
+          this.lastAcknowledged = handled.at(-1);
+        }
+        if (failed) await new Promise((r) => setTimeout(r, 500));
       } catch (error) {
         if (!this.running) return;
         if (String(error).includes('NOGROUP')) {

@@ -43,8 +43,9 @@ export class SubjectEventsRepository {
          ON CONFLICT (aggregate_id) DO UPDATE SET last = event_sequences.last + EXCLUDED.last
          RETURNING aggregate_id, last
        )
-       INSERT INTO subject_events (tenant_id, aggregate_id, sequence, event)
-       SELECT c.tenant_id, c.aggregate_id, b.last - c.k + c.rn, c.event
+       -- occurred when written: a group-commit transaction may have begun well before this change
+       INSERT INTO subject_events (tenant_id, aggregate_id, sequence, event, occurred_at)
+       SELECT c.tenant_id, c.aggregate_id, b.last - c.k + c.rn, c.event, clock_timestamp()
          FROM counted c JOIN bumped b USING (aggregate_id)
         ORDER BY c.ord`,
       [JSON.stringify(rows)],
@@ -94,7 +95,10 @@ export class SubjectEventsRepository {
     return locked;
   }
 
-  unpublished(em: EntityManager, limit: number): Promise<OutboxRow[]> {
+  async unpublished(em: EntityManager, limit: number): Promise<OutboxRow[]> {
+    // The partial index hands rows over in position order. Without statistics on a sudden backlog
+    // (rows the planner does not know of yet) it would sort a bitmap scan of the whole backlog.
+    await em.query(`SELECT set_config('enable_sort', 'off', true)`);
     return em.query(
       `SELECT position, id, sequence, occurred_at AS "occurredAt", event FROM subject_events
         WHERE published_at IS NULL ORDER BY position LIMIT $1`,
@@ -111,12 +115,12 @@ export class SubjectEventsRepository {
     return Math.max(0, rows[0]?.age ?? 0);
   }
 
-  /** The newest position published; the stream must still hold it, else Redis lost what it had accepted. */
+  /** The position appended last; the stream must still hold it, else Redis lost what it had accepted. */
   async lastPublished(em: EntityManager): Promise<string | null> {
-    const rows: Array<{ position: string }> = await em.query(
-      `SELECT position FROM subject_events WHERE published_at IS NOT NULL ORDER BY position DESC LIMIT 1`,
+    const [{ position }] = await em.query(
+      `SELECT last_published AS position FROM subject_events_acknowledged`,
     );
-    return rows[0]?.position ?? null;
+    return position;
   }
 
   /** Through which position every consumer had acknowledged, when the relay last looked. */
@@ -140,9 +144,13 @@ export class SubjectEventsRepository {
     return count;
   }
 
+  /** Marks the rows appended (in this order) published; the last one is what the stream must hold next. */
   async markPublished(em: EntityManager, positions: string[]): Promise<void> {
-    await em.query(`UPDATE subject_events SET published_at = now() WHERE position = ANY($1::bigint[])`, [
-      positions,
-    ]);
+    await em.query(
+      `WITH marked AS (
+         UPDATE subject_events SET published_at = now() WHERE position = ANY($1::bigint[])
+       ) UPDATE subject_events_acknowledged SET last_published = $2`,
+      [positions, positions.at(-1)],
+    );
   }
 }

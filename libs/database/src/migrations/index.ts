@@ -15,6 +15,7 @@ import { TenantDomains1765100100000 } from './1765100100000-TenantDomains';
 import { ProvisioningAudit1765100200000 } from './1765100200000-ProvisioningAudit';
 import { SubjectCredentials1765100300000 } from './1765100300000-SubjectCredentials';
 import { ScimEqualityIndexes1765100400000 } from './1765100400000-ScimEqualityIndexes';
+import { SubjectEventsLastPublished1765100500000 } from './1765100500000-SubjectEventsLastPublished';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   ProvisioningAudit1765100200000,
   SubjectCredentials1765100300000,
   ScimEqualityIndexes1765100400000,
+  SubjectEventsLastPublished1765100500000,
 ];
