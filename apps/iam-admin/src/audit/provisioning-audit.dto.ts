@@ -103,8 +103,13 @@ export class ProvisioningAuditEntryDto {
   @ApiProperty({ nullable: true, type: String }) commandId: string | null;
   @ApiProperty({ enum: AUDIT_OPERATIONS }) operation: AuditOperation;
   @ApiProperty({ enum: AUDIT_RESOURCE_TYPES }) resourceType: AuditResourceType;
-  @ApiProperty({ nullable: true, type: String, description: 'none for a refused create' }) resourceId:
-    string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      "the User's or Group's id (none for a refused create); for ProvisioningSettings the provider scheme of an override, none for the tenant's own",
+  })
+  resourceId: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'userName; a Group’s displayName' }) userName:
     string | null;
   @ApiProperty({ type: [String], description: 'names of the attributes changed (never values)' })

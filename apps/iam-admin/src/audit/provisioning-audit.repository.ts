@@ -4,7 +4,8 @@ import { Db } from '@app/database';
 import type { SubjectSource } from '../subjects/subjects.repository';
 
 export const AUDIT_OPERATIONS = ['create', 'replace', 'patch', 'delete'] as const;
-export const AUDIT_RESOURCE_TYPES = ['User', 'Group'] as const;
+/** ProvisioningSettings: an operator changed the tenant's settings (resourceId: the provider of an override). */
+export const AUDIT_RESOURCE_TYPES = ['User', 'Group', 'ProvisioningSettings'] as const;
 export const AUDIT_OUTCOMES = ['success', 'refused', 'failed'] as const;
 export const AUDIT_SOURCES: readonly SubjectSource[] = ['scim', 'admin', 'sso-jit'];
 
@@ -100,7 +101,7 @@ const INSERT = `INSERT INTO provisioning_audit (tenant_id, occurred_at, source, 
  * The userName when the caller does not have it: read from the resource's row inside the INSERT
  * (a deprovisioned subject keeps its row). $18 is the resource id when it is a UUID, else null.
  */
-const NAME_FROM_ROW: Record<AuditResourceType, string> = {
+const NAME_FROM_ROW: Partial<Record<AuditResourceType, string>> = {
   User: `(SELECT user_name FROM subjects WHERE tenant_id = $1 AND id = $18::uuid))`,
   Group: `(SELECT display_name FROM groups WHERE tenant_id = $1 AND id = $18::uuid))`,
 };
@@ -130,9 +131,11 @@ export class ProvisioningAuditRepository {
       entry.message ?? null,
       Math.max(0, Math.round(entry.durationMs)),
     ];
-    if (typeof entry.userName === 'string') await db.query(`${INSERT} $18)`, [...params, entry.userName]);
+    const fromRow = NAME_FROM_ROW[entry.resourceType];
+    if (typeof entry.userName === 'string' || !fromRow)
+      await db.query(`${INSERT} $18)`, [...params, entry.userName ?? null]);
     else
-      await db.query(`${INSERT} ${NAME_FROM_ROW[entry.resourceType]}`, [
+      await db.query(`${INSERT} ${fromRow}`, [
         ...params,
         resourceId !== null && isUUID(resourceId) ? resourceId : null,
       ]);

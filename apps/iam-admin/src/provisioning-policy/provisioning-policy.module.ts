@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { DomainsModule } from '../domains/domains.module';
 import { FoldersModule } from '../folders/folders.module';
@@ -13,7 +14,7 @@ import { ProvisioningSettingsService } from './provisioning-settings.service';
  * provisioning_settings) and the policy the user command handler applies to every write.
  */
 @Module({
-  imports: [AuthModule, DomainsModule, FoldersModule, IdentityProvidersModule],
+  imports: [AuditModule, AuthModule, DomainsModule, FoldersModule, IdentityProvidersModule],
   controllers: [ProvisioningSettingsController],
   providers: [ProvisioningSettingsRepository, ProvisioningSettingsService, ProvisioningPolicyService],
   exports: [ProvisioningPolicyService, ProvisioningSettingsRepository],

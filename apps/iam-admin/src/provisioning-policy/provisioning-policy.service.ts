@@ -50,17 +50,33 @@ export class ProvisioningPolicyService {
     private readonly domains: DomainPolicy,
   ) {}
 
+  /**
+   * `previous`: for a PATCH, the stored document it was applied to (see withoutStaleValues). Only
+   * what the PATCH brings is then validated: metadata keys it sets, folder values it adds, a
+   * userType it removes. A stored value the tenant no longer allows (a folder deleted since, a key
+   * no longer allowed, no userType from before the policy) does not refuse a PATCH that leaves it.
+   */
   async apply(
     em: EntityManager,
     target: PolicyTarget,
     document: UserDocument,
     context: CommandContext,
+    previous?: UserDocument,
   ): Promise<PolicyResult> {
     const settings = await this.settings.effective(em, target.tenantId, target.provider);
     const view = userPolicyView(document);
-    this.checkMetadataKeys(view.metadata, settings);
-    const folderIds = await this.resolveFolders(em, target.tenantId, view.folders, settings, context);
-    const withDefaults = this.withDefaults(document, settings, context);
+    const before = previous && userPolicyView(previous);
+    this.checkMetadataKeys(newMetadata(view.metadata, before?.metadata ?? {}), settings);
+    const folderIds = await this.resolveFolders(
+      em,
+      target.tenantId,
+      view.folders,
+      settings,
+      context,
+      new Set(before?.folders),
+    );
+    const userTypeKept = before !== undefined && before.userType === view.userType;
+    const withDefaults = this.withDefaults(document, settings, context, userTypeKept);
     // Seed 003: SCIM manages only users of the tenant's verified domains (operators may add others).
     if (settings?.requireVerifiedDomain && context.source === 'scim') {
       await this.domains.assertManageable(em, target.tenantId, withDefaults);
@@ -73,12 +89,17 @@ export class ProvisioningPolicyService {
     document: UserDocument,
     settings: ProvisioningSettings | undefined,
     context: CommandContext,
+    userTypeKept: boolean,
   ): UserDocument {
     if (!settings) return document;
     const view = userPolicyView(document);
     const role = view.roles.length === 0 ? (settings.defaultRole ?? undefined) : undefined;
     const userType = view.userType === undefined ? (settings.defaultUserType ?? undefined) : undefined;
-    if (view.userType === undefined && !userType) {
+    if (view.userType === undefined && !userType && userTypeKept) {
+      context.decisions.push(
+        'no userType (stored before the policy): not required of a PATCH that leaves it',
+      );
+    } else if (view.userType === undefined && !userType) {
       throw invalidValue(
         `userType is required: ${USER_TYPES.join(' or ')} (set a defaultUserType in /v1/provisioning/settings to supply one)`,
       );
@@ -98,9 +119,14 @@ export class ProvisioningPolicyService {
     values: string[],
     settings: ProvisioningSettings | undefined,
     context: CommandContext,
+    stored: ReadonlySet<string>,
   ): Promise<string[]> {
     const resolved = await this.folders.resolve(em, tenantId, values);
     for (const value of values.filter((v) => !resolved.has(v))) {
+      if (stored.has(value)) {
+        context.decisions.push(`stored folder '${value}' names no folder (deleted since?): ignored`);
+        continue;
+      }
       if (settings && !settings.ignoreUnknownFolders) {
         throw invalidValue(
           `${FOLDERS_SCHEMA}:folders: '${value}' is not a folder of this tenant (use a folder id or externalId)`,
@@ -126,4 +152,9 @@ export class ProvisioningPolicyService {
       );
     }
   }
+}
+
+/** The metadata entries a write sets or changes (a PATCH's own); all of them for a create or replace. */
+function newMetadata(after: Record<string, string>, before: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(after).filter(([key, value]) => before[key] !== value));
 }

@@ -1,7 +1,10 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { isDeepStrictEqual } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { isForeignKeyViolation } from '@app/database';
+import { ProvisioningAuditService } from '../audit/provisioning-audit.service';
 import { AdminPrincipal } from '../auth/admin-principal';
 import { IdentityProvidersRepository } from '../identity-providers/identity-providers.repository';
 import { ProvisioningSettingsResponseDto, ProvisioningSettingsUpdateDto } from './provisioning-settings.dto';
@@ -16,11 +19,15 @@ const DEFAULTS: ProvisioningSettings = {
   allowedMetadataKeys: null,
 };
 
+/** The settings' field names, as a change records them in the audit log. */
+const FIELDS = Object.keys(DEFAULTS) as Array<keyof ProvisioningSettings>;
+
 /**
  * The tenant's provisioning settings (/v1/provisioning/settings) and its identity providers'
- * overrides. There is no tenant-level subject event; a change is recorded in the application log
- * (ids and field names, no values that could be personal data) and on the row (version,
- * updatedAt, updatedBy).
+ * overrides. A change is recorded in the provisioning audit log, in the same transaction (resource
+ * type ProvisioningSettings, the names of the fields that changed, the operator), and on the row
+ * (version, updatedAt, updatedBy). There is no subject-change event for it: the outbox and its
+ * consumers know subject and group aggregates only (see the report of issue 12).
  */
 @Injectable()
 export class ProvisioningSettingsService {
@@ -30,6 +37,7 @@ export class ProvisioningSettingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settings: ProvisioningSettingsRepository,
     private readonly providers: IdentityProvidersRepository,
+    private readonly audit: ProvisioningAuditService,
   ) {}
 
   /** For a provider: its override, else the tenant's settings that its commands follow. */
@@ -45,6 +53,7 @@ export class ProvisioningSettingsService {
     dto: ProvisioningSettingsUpdateDto,
     principal: AdminPrincipal,
   ): Promise<ProvisioningSettingsResponseDto> {
+    const startedAt = performance.now();
     if (provider !== null) await this.requireProvider(tenantId, provider);
     const settings: ProvisioningSettings = {
       defaultRole: dto.defaultRole ?? DEFAULTS.defaultRole,
@@ -55,7 +64,17 @@ export class ProvisioningSettingsService {
     };
     let saved;
     try {
-      saved = await this.settings.save(this.dataSource, tenantId, provider, settings, principal.subject);
+      saved = await this.dataSource.transaction(async (em) => {
+        const before = await this.settings.find(em, tenantId, provider);
+        const row = await this.settings.save(em, tenantId, provider, settings, principal.subject);
+        await this.audit.record(em, {
+          ...auditEntry(tenantId, provider, principal, startedAt),
+          operation: before ? 'replace' : 'create',
+          status: 200,
+          changedAttributes: changedFields(before ?? DEFAULTS, settings),
+        });
+        return row;
+      });
     } catch (error) {
       // The provider was deleted between the check and the save.
       if (isForeignKeyViolation(error)) providerNotFound(provider ?? '');
@@ -70,19 +89,50 @@ export class ProvisioningSettingsService {
 
   /** Without a provider the tenant's policy is off again; with one, its commands follow the tenant's. */
   async delete(tenantId: string, provider: string | null, principal: AdminPrincipal): Promise<void> {
-    if (!(await this.settings.delete(this.dataSource, tenantId, provider))) {
-      throw new NotFoundException(
-        provider === null
-          ? 'this tenant has no provisioning settings'
-          : `identity provider '${provider}' has no provisioning settings of its own`,
-      );
-    }
+    const startedAt = performance.now();
+    await this.dataSource.transaction(async (em) => {
+      const before = await this.settings.find(em, tenantId, provider);
+      if (!before || !(await this.settings.delete(em, tenantId, provider))) {
+        throw new NotFoundException(
+          provider === null
+            ? 'this tenant has no provisioning settings'
+            : `identity provider '${provider}' has no provisioning settings of its own`,
+        );
+      }
+      await this.audit.record(em, {
+        ...auditEntry(tenantId, provider, principal, startedAt),
+        operation: 'delete',
+        status: 204,
+        // What the removal changes: the fields the removed settings had set.
+        changedAttributes: changedFields(DEFAULTS, before),
+      });
+    });
     this.logger.log({ tenantId, provider, updatedBy: principal.subject }, 'provisioning settings removed');
   }
 
   private async requireProvider(tenantId: string, scheme: string): Promise<void> {
     if (!(await this.providers.findByScheme(this.dataSource, tenantId, scheme))) providerNotFound(scheme);
   }
+}
+
+/** An operator's settings change as the provisioning audit log records it. */
+function auditEntry(tenantId: string, provider: string | null, principal: AdminPrincipal, startedAt: number) {
+  return {
+    tenantId,
+    source: 'admin' as const,
+    actor: principal.subject,
+    provider,
+    resourceType: 'ProvisioningSettings' as const,
+    resourceId: provider,
+    userName: null,
+    outcome: 'success' as const,
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+/** Names of the settings whose values differ (never the values: the audit log keeps names only). */
+function changedFields(before: ProvisioningSettings, after: ProvisioningSettings): string[] {
+  return FIELDS.filter((field) => !isDeepStrictEqual(before[field], after[field]));
 }
 
 function providerNotFound(scheme: string): never {

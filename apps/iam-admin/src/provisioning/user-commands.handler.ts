@@ -19,6 +19,7 @@ import {
 } from '../events/subject-events.outbox';
 import { SubjectFoldersRepository } from '../folders/subject-folders.repository';
 import { PolicyTarget, ProvisioningPolicyService } from '../provisioning-policy/provisioning-policy.service';
+import { withoutStaleValues } from '../provisioning-policy/stored-values';
 import { MembershipsRepository } from '../subjects/memberships.repository';
 import { SubjectRow, subjectColumnsOf, SubjectsRepository } from '../subjects/subjects.repository';
 import { CommandContext, commandContext } from './command-context';
@@ -89,8 +90,10 @@ export class UserCommandsHandler {
     context: CommandContext = commandContext('scim'),
   ): Promise<ResourceSnapshot> {
     const subject = await this.lock(em, command.tenantId, command.subjectId, command.ifMatchVersion);
-    const document = normalizeUserDocument(applyPatch(subject.document, command.operations));
-    return this.write(em, targetOf(command), subject, document, context);
+    // A PATCH is validated on what it brings, not on stale stored values (see withoutStaleValues).
+    const stored = normalizeUserDocument(withoutStaleValues(subject.document, context.decisions));
+    const document = normalizeUserDocument(applyPatch(stored, command.operations));
+    return this.write(em, targetOf(command), subject, document, context, stored);
   }
 
   /** Deprovisioning: the row stays as a tombstone; its memberships and folder access end (memberships with events). */
@@ -127,8 +130,9 @@ export class UserCommandsHandler {
     subject: SubjectRow,
     sent: UserDocument,
     context: CommandContext,
+    patchedFrom?: UserDocument,
   ): Promise<ResourceSnapshot> {
-    const { document, folderIds } = await this.policy.apply(em, target, sent, context);
+    const { document, folderIds } = await this.policy.apply(em, target, sent, context, patchedFrom);
     const foldersChanged = !isDeepStrictEqual(folderIds, subject.folders);
     if (isDeepStrictEqual(document, subject.document) && !foldersChanged) return snapshotOf(subject);
     // Written first, so the updated row reads the new set.

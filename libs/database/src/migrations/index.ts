@@ -16,6 +16,7 @@ import { ProvisioningAudit1765100200000 } from './1765100200000-ProvisioningAudi
 import { SubjectCredentials1765100300000 } from './1765100300000-SubjectCredentials';
 import { ScimEqualityIndexes1765100400000 } from './1765100400000-ScimEqualityIndexes';
 import { SubjectEventsLastPublished1765100500000 } from './1765100500000-SubjectEventsLastPublished';
+import { ProvisioningAuditSettings1765100600000 } from './1765100600000-ProvisioningAuditSettings';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SubjectCredentials1765100300000,
   ScimEqualityIndexes1765100400000,
   SubjectEventsLastPublished1765100500000,
+  ProvisioningAuditSettings1765100600000,
 ];
