@@ -1,4 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators, Type as Class } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -35,3 +42,17 @@ export class Page<T> {
   @ApiProperty() offset: number;
   items: T[];
 }
+
+/** OpenAPI of a Page<T> answer: Page's fields, `items` of the item DTO (type arguments are gone at runtime). */
+export const ApiPageResponse = (item: Class<unknown>): MethodDecorator =>
+  applyDecorators(
+    ApiExtraModels(Page, item),
+    ApiOkResponse({
+      schema: {
+        allOf: [
+          { $ref: getSchemaPath(Page) },
+          { properties: { items: { type: 'array', items: { $ref: getSchemaPath(item) } } } },
+        ],
+      },
+    }),
+  );

@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -31,11 +32,13 @@ export class DomainsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: [DomainResponseDto] })
   list(@TenantId() tenantId: string): Promise<DomainResponseDto[]> {
     return this.domains.list(tenantId);
   }
 
   @Get(':domain')
+  @ApiOkResponse({ type: DomainResponseDto })
   @ApiNotFoundResponse({ description: 'Not added to this tenant' })
   get(@TenantId() tenantId: string, @Param('domain') domain: string): Promise<DomainResponseDto> {
     return this.domains.get(tenantId, domain);
@@ -43,6 +46,7 @@ export class DomainsController {
 
   @Post(':domain/verify')
   @HttpCode(200)
+  @ApiOkResponse({ type: DomainResponseDto, description: 'Verified: the TXT record was found' })
   @ApiOperation({
     summary:
       'Looks up the TXT record _iam-verify.<domain> (IAM_DNS_SERVERS, IAM_DNS_TIMEOUT_MS); verified when one value is the token',

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
-import { Page, pageOf, PageQueryDto } from '../page.dto';
+import { ApiPageResponse, Page, pageOf, PageQueryDto } from '../page.dto';
 import { FolderCreateDto, FolderResponseDto, FolderUpdateDto } from './folders.dto';
 import { FoldersService } from './folders.service';
 
@@ -14,6 +14,7 @@ export class FoldersController {
   constructor(private readonly folders: FoldersService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: FolderResponseDto })
   @ApiConflictResponse({
     description: 'displayName or externalId is taken in this tenant; the message names it',
   })
@@ -22,16 +23,19 @@ export class FoldersController {
   }
 
   @Get()
+  @ApiPageResponse(FolderResponseDto)
   list(@TenantId() tenantId: string, @Query() page: PageQueryDto): Promise<Page<FolderResponseDto>> {
     return this.folders.page(tenantId, pageOf(page));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: FolderResponseDto })
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<FolderResponseDto> {
     return this.folders.get(tenantId, id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: FolderResponseDto })
   @ApiConflictResponse({
     description: 'displayName or externalId is taken in this tenant; the message names it',
   })

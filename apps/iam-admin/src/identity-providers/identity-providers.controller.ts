@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiConflictResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
 import {
@@ -17,6 +17,7 @@ export class IdentityProvidersController {
   constructor(private readonly providers: IdentityProvidersService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: AzureAdProviderResponseDto })
   @ApiConflictResponse({ description: 'The scheme is taken in this tenant' })
   create(
     @TenantId() tenantId: string,
@@ -26,16 +27,22 @@ export class IdentityProvidersController {
   }
 
   @Get()
+  @ApiOkResponse({ type: [AzureAdProviderResponseDto] })
   list(@TenantId() tenantId: string): Promise<AzureAdProviderResponseDto[]> {
     return this.providers.list(tenantId);
   }
 
   @Get(':scheme')
+  @ApiOkResponse({
+    type: AzureAdProviderResponseDto,
+    description: 'With connector: what the customer copies into Entra (SCIM base URL, redirect URIs)',
+  })
   get(@TenantId() tenantId: string, @Param('scheme') scheme: string): Promise<AzureAdProviderResponseDto> {
     return this.providers.get(tenantId, scheme);
   }
 
   @Put(':scheme')
+  @ApiOkResponse({ type: AzureAdProviderResponseDto })
   replace(
     @TenantId() tenantId: string,
     @Param('scheme') scheme: string,
@@ -45,6 +52,7 @@ export class IdentityProvidersController {
   }
 
   @Patch(':scheme')
+  @ApiOkResponse({ type: AzureAdProviderResponseDto })
   patch(
     @TenantId() tenantId: string,
     @Param('scheme') scheme: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Put, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAccess, Principal, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission, AdminPrincipal } from '../auth/admin-principal';
 import {
@@ -20,6 +20,7 @@ export class ProvisioningSettingsController {
   constructor(private readonly settings: ProvisioningSettingsService) {}
 
   @Get()
+  @ApiOkResponse({ type: ProvisioningSettingsResponseDto })
   get(
     @TenantId() tenantId: string,
     @Query() query: ProvisioningSettingsQueryDto,
@@ -29,6 +30,11 @@ export class ProvisioningSettingsController {
 
   /** Saving settings turns the policy on for the tenant (or, with ?provider=, overrides it for that provider). */
   @Put()
+  @ApiOkResponse({
+    type: ProvisioningSettingsResponseDto,
+    description: 'Saved; audited in /v1/audit/provisioning',
+  })
+  @ApiBadRequestResponse({ description: 'A field is invalid (the message names it)' })
   put(
     @TenantId() tenantId: string,
     @Query() query: ProvisioningSettingsQueryDto,

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
-import { Page, pageOf, PageQueryDto } from '../page.dto';
+import { ApiPageResponse, Page, pageOf, PageQueryDto } from '../page.dto';
 import { GroupResponseDto, SearchQueryDto, SubjectResponseDto } from './subjects.dto';
 import { SubjectsService } from './subjects.service';
 
@@ -15,6 +15,7 @@ export class GroupsController {
 
   @Get()
   @ApiOperation({ summary: 'Groups by name; ?filter= searches them with a SCIM filter' })
+  @ApiPageResponse(GroupResponseDto)
   @ApiBadRequestResponse({
     description: 'filter is not a valid SCIM filter for Groups (the message names filter)',
   })
@@ -23,11 +24,13 @@ export class GroupsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: GroupResponseDto })
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<GroupResponseDto> {
     return this.subjects.group(tenantId, id);
   }
 
   @Get(':id/members')
+  @ApiPageResponse(SubjectResponseDto)
   members(
     @TenantId() tenantId: string,
     @Param('id') id: string,

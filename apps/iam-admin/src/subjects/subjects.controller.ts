@@ -9,7 +9,7 @@ import {
 import { AdminAccess, TenantId } from '../auth/admin-access.decorator';
 import { AdminPermission } from '../auth/admin-principal';
 import { FolderResponseDto } from '../folders/folders.dto';
-import { Page, pageOf, PageQueryDto } from '../page.dto';
+import { ApiPageResponse, Page, pageOf, PageQueryDto } from '../page.dto';
 import {
   GroupResponseDto,
   SearchQueryDto,
@@ -28,6 +28,7 @@ export class SubjectsController {
 
   @Get()
   @ApiOperation({ summary: 'Live subjects, oldest first; ?filter= searches them with a SCIM filter' })
+  @ApiPageResponse(SubjectResponseDto)
   @ApiBadRequestResponse({
     description: 'filter is not a valid SCIM filter for Users (the message names filter)',
   })
@@ -36,11 +37,14 @@ export class SubjectsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: SubjectResponseDto })
+  @ApiNotFoundResponse({ description: 'No such subject in this tenant' })
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<SubjectResponseDto> {
     return this.subjects.subject(tenantId, id);
   }
 
   @Get(':id/groups')
+  @ApiPageResponse(GroupResponseDto)
   groups(
     @TenantId() tenantId: string,
     @Param('id') id: string,
@@ -68,6 +72,7 @@ export class SubjectsController {
   }
 
   @Get(':id/folders')
+  @ApiPageResponse(FolderResponseDto)
   folders(
     @TenantId() tenantId: string,
     @Param('id') id: string,
