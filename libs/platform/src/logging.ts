@@ -35,8 +35,7 @@ export function loggingModule(settings: LoggingSettings): DynamicModule {
         // Health probes are noise at info level.
         autoLogging: { ignore: (req) => isHealthProbe(req.url ?? '') },
         // Every line of a request carries its correlation id (also answered as X-Request-Id)…
-        genReqId: correlationIdFor,
-        customProps: (req) => ({ correlationId: req.id }),
+        customProps: (req, res) => ({ correlationId: correlationIdFor(req, res) }),
         // …and lines written outside a request (a queued command being applied) the one it brought.
         mixin: logContext,
         serializers: {

@@ -16,15 +16,23 @@ export const CORRELATION_HEADER = 'x-request-id';
 
 const carried = new AsyncLocalStorage<string>();
 
-/** pino-http's genReqId: the request's correlation id, also set as the X-Request-Id response header. */
+const ofRequest = new WeakMap<IncomingMessage, string>();
+
+/**
+ * The request's correlation id, decided once (pino-http asks again when the response is logged)
+ * and set as the X-Request-Id response header.
+ */
 export function correlationIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const known = ofRequest.get(req);
+  if (known !== undefined) return known;
   const sent = req.headers[CORRELATION_HEADER];
   const id =
     (isCorrelationId(sent) ? sent : undefined) ??
     activeTraceId() ??
     traceIdOf(req.headers.traceparent) ??
     randomUUID();
-  res.setHeader(CORRELATION_HEADER, id);
+  ofRequest.set(req, id);
+  if (!res.headersSent) res.setHeader(CORRELATION_HEADER, id);
   return id;
 }
 
