@@ -227,6 +227,13 @@ export class IamAdminConfig extends ServiceConfig {
   @Max(32)
   WEBHOOK_TENANT_CONCURRENCY = 4;
 
+  /** Delivery attempts kept per webhook for GET /v1/webhooks/{id}/deliveries (older ones are deleted as new ones come). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  WEBHOOK_DELIVERY_HISTORY = 100;
+
   /** Provisioning commands applied at once by this instance (each in its own transaction). */
   @Type(() => Number)
   @IsInt()

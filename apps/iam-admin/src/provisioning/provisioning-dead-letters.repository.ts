@@ -1,5 +1,6 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { Db, queryPage, RowPage } from '@app/database';
+import { Db, queryPage, returnedRows, RowPage } from '@app/database';
 
 export interface DeadLetterRow {
   id: string;
@@ -9,9 +10,13 @@ export interface DeadLetterRow {
   attempts: number;
   error: string;
   createdAt: Date;
+  /** When an operator marked it handled, and who (an admin principal's subject); null while open. */
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
 }
 
-const COLUMNS = `id, command_id AS "commandId", command, target_id AS "targetId", attempts, error, created_at AS "createdAt"`;
+const COLUMNS = `id, command_id AS "commandId", command, target_id AS "targetId", attempts, error, created_at AS "createdAt",
+  resolved_at AS "resolvedAt", resolved_by AS "resolvedBy"`;
 
 /** Owns provisioning_dead_letters: poison commands set aside for operators. */
 @Injectable()
@@ -44,6 +49,32 @@ export class ProvisioningDeadLettersRepository {
       ],
     );
     return rows[0]!.id;
+  }
+
+  /**
+   * Marks a dead letter handled, once: answers the letter as it is now, and whether this call
+   * resolved it (false: it was resolved before); undefined when the tenant has no such letter.
+   */
+  async resolve(
+    db: Db,
+    tenantId: string,
+    id: string,
+    resolvedBy: string,
+  ): Promise<{ letter: DeadLetterRow; resolvedNow: boolean } | undefined> {
+    if (!isUUID(id)) return undefined;
+    const rows = returnedRows<DeadLetterRow>(
+      await db.query(
+        `UPDATE provisioning_dead_letters SET resolved_at = now(), resolved_by = $3
+        WHERE tenant_id = $1 AND id = $2 AND resolved_at IS NULL RETURNING ${COLUMNS}`,
+        [tenantId, id, resolvedBy],
+      ),
+    );
+    if (rows[0]) return { letter: rows[0], resolvedNow: true };
+    const before: DeadLetterRow[] = await db.query(
+      `SELECT ${COLUMNS} FROM provisioning_dead_letters WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return before[0] && { letter: before[0], resolvedNow: false };
   }
 
   page(db: Db, tenantId: string, page: { limit: number; offset: number }): Promise<RowPage<DeadLetterRow>> {

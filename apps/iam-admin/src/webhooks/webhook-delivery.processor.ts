@@ -18,7 +18,7 @@ import { SecretCipher } from '../crypto/secret-cipher';
 import { SubjectEventsStream } from '../events/subject-events.stream';
 import { IamMetrics } from '../metrics/iam-metrics';
 import { webhookSignature } from './webhook-signature';
-import { WebhooksRepository } from './webhooks.repository';
+import { Subscription, WebhooksRepository } from './webhooks.repository';
 
 /**
  * POSTs one event to one subscriber, signed; anything but 2xx (a redirect included: it is not
@@ -69,7 +69,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
         data.event,
         'webhook-deliveries process',
         { 'messaging.message.id': data.event.id },
-        () => this.deliver(data),
+        () => this.deliver(data, job.attemptsMade + 1),
       );
     } finally {
       const left = (this.inFlight.get(data.tenantId) ?? 1) - 1;
@@ -89,12 +89,26 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     return Math.round(ceiling * (0.5 + Math.random() / 2));
   }
 
-  private async deliver(data: WebhookDeliveryJob): Promise<void> {
+  private async deliver(data: WebhookDeliveryJob, attempt: number): Promise<void> {
     const subscription = await this.webhooks.find(this.dataSource, data.tenantId, data.subscriptionId);
     if (!subscription) return; // deleted meanwhile: nothing to deliver
+    const started = performance.now();
+    let statusCode: number | null = null;
+    try {
+      statusCode = await this.post(subscription, data);
+      if (statusCode < 200 || statusCode > 299) throw new Error(`the subscriber answered ${statusCode}`);
+    } catch (error) {
+      await this.recordAttempt(data, attempt, started, statusCode, (error as Error).message);
+      throw error;
+    }
+    await this.recordAttempt(data, attempt, started, statusCode, null);
+  }
+
+  /** POSTs the signed event; answers the receiver's status code. */
+  private async post(subscription: Subscription, data: WebhookDeliveryJob): Promise<number> {
     // A malformed traceparent in the job (Redis is input) is not passed on to the receiver.
     const body = JSON.stringify(withoutMalformedPropagation(data.event));
-    const status = await postOutbound(this.outbound, subscription.url, {
+    return postOutbound(this.outbound, subscription.url, {
       headers: {
         'content-type': 'application/json',
         'x-iam-event-id': data.event.id,
@@ -119,7 +133,37 @@ export class WebhookDeliveryProcessor extends WorkerHost {
         'refused: the receiver resolves to a loopback, private or metadata address',
       );
     });
-    if (status < 200 || status > 299) throw new Error(`the subscriber answered ${status}`);
+  }
+
+  /** The attempt in the webhook's delivery history; a failure to record it never fails the delivery. */
+  private async recordAttempt(
+    data: WebhookDeliveryJob,
+    attempt: number,
+    started: number,
+    statusCode: number | null,
+    error: string | null,
+  ): Promise<void> {
+    await this.webhooks
+      .recordDelivery(
+        this.dataSource,
+        {
+          subscriptionId: data.subscriptionId,
+          tenantId: data.tenantId,
+          eventId: data.event.id,
+          eventType: data.event.type,
+          attempt,
+          statusCode,
+          error,
+          durationMs: Math.round(performance.now() - started),
+        },
+        this.config.WEBHOOK_DELIVERY_HISTORY,
+      )
+      .catch((failure: unknown) =>
+        this.logger.warn(
+          { subscriptionId: data.subscriptionId, err: String(failure) },
+          'delivery not recorded',
+        ),
+      );
   }
 
   /** Delivered (or its subscription is gone): the event no longer needs republishing for it. */

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { SubjectEvent, WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app/contracts';
 import { StreamEntryRef, SubjectEventConsumer } from '@app/events';
@@ -18,6 +18,24 @@ import { WebhooksRepository } from './webhooks.repository';
  */
 export const deliveryJobId = (subscriptionId: string, eventId: string): string =>
   `${subscriptionId}_${eventId}`;
+
+/** A delivery job of one event to one subscription: its id, attempts, back-off and how long BullMQ keeps it. */
+export function deliveryJob(
+  config: Pick<IamAdminConfig, 'WEBHOOK_ATTEMPTS' | 'WEBHOOK_BACKOFF_MS'>,
+  data: WebhookDeliveryJob,
+): { name: string; data: WebhookDeliveryJob; opts: JobsOptions } {
+  return {
+    name: data.event.type,
+    data,
+    opts: {
+      jobId: deliveryJobId(data.subscriptionId, data.event.id),
+      attempts: config.WEBHOOK_ATTEMPTS,
+      backoff: { type: 'exponential', delay: config.WEBHOOK_BACKOFF_MS },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 24 * 3600 },
+    },
+  };
+}
 
 @Injectable()
 export class WebhookDispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,21 +77,13 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
       for (const s of subscriptions) await this.stream.hold(deliveryJobId(s.id, event.id), entry.position);
     }
     await this.deliveries.addBulk(
-      subscriptions.map((s) => ({
-        name: event.type,
-        data: {
+      subscriptions.map((s) =>
+        deliveryJob(this.config, {
           subscriptionId: s.id,
           tenantId: event.tenantId,
           event: event as unknown as WebhookDeliveryJob['event'],
-        },
-        opts: {
-          jobId: deliveryJobId(s.id, event.id),
-          attempts: this.config.WEBHOOK_ATTEMPTS,
-          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
-          removeOnComplete: { age: 3600, count: 10_000 },
-          removeOnFail: { age: 24 * 3600 },
-        },
-      })),
+        }),
+      ),
     );
   }
 }

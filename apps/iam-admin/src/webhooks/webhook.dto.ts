@@ -33,9 +33,33 @@ export class WebhookCreateResponseDto extends WebhookResponseDto {
 }
 
 export class WebhookDeadLetterDto {
+  @ApiProperty({ description: 'The dead letter, for POST …/dead-letters/{id}/redeliver', example: '42' })
+  id: string;
   @ApiProperty() eventId: string;
   @ApiProperty() eventType: string;
   @ApiProperty() attempts: number;
   @ApiProperty() lastError: string;
   @ApiProperty() failedAt: Date;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description: 'When an operator put it back on the delivery queue (null: not since it last failed)',
+  })
+  redeliveredAt: Date | null;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty() eventId: string;
+  @ApiProperty({ enum: SubjectEventType }) eventType: string;
+  @ApiProperty({ description: '1 for the first attempt of a delivery, then each retry' }) attempt: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'The receiver’s answer; null when none came' })
+  statusCode: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the attempt failed; null when it succeeded',
+  })
+  error: string | null;
+  @ApiProperty() durationMs: number;
+  @ApiProperty() at: Date;
 }

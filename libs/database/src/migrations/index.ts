@@ -17,6 +17,8 @@ import { SubjectCredentials1765100300000 } from './1765100300000-SubjectCredenti
 import { ScimEqualityIndexes1765100400000 } from './1765100400000-ScimEqualityIndexes';
 import { SubjectEventsLastPublished1765100500000 } from './1765100500000-SubjectEventsLastPublished';
 import { ProvisioningAuditSettings1765100600000 } from './1765100600000-ProvisioningAuditSettings';
+import { WebhookDeliveries1765100700000 } from './1765100700000-WebhookDeliveries';
+import { ProvisioningDeadLettersResolved1765100700100 } from './1765100700100-ProvisioningDeadLettersResolved';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from source, dist and tests. */
 export const MIGRATIONS = [
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   ScimEqualityIndexes1765100400000,
   SubjectEventsLastPublished1765100500000,
   ProvisioningAuditSettings1765100600000,
+  WebhookDeliveries1765100700000,
+  ProvisioningDeadLettersResolved1765100700100,
 ];
