@@ -10,11 +10,14 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiUnauthorizedResponse
 import { ADMIN_ACCESS, AdminAccessRule, AdminPrincipal, AdminRequest } from './admin-principal';
 import { AdminAccessGuard } from './admin-access.guard';
 
-/** Bearer authentication (opaque admin token or JWT), then the permission and tenant rule. */
+/**
+ * Bearer authentication (opaque admin token, JWT, or IAM's own access token of an organization
+ * owner), then the permission and tenant rule.
+ */
 export function AdminAccess(rule: AdminAccessRule): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ADMIN_ACCESS, rule),
-    UseGuards(AuthGuard(['admin-token', 'jwt']), AdminAccessGuard),
+    UseGuards(AuthGuard(['admin-token', 'jwt', 'iam-token']), AdminAccessGuard),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'Missing or invalid access token' }),
     ApiForbiddenResponse({ description: `The token lacks ${rule.permission}, or the tenant is not its own` }),

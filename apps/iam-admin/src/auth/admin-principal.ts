@@ -15,9 +15,10 @@ export interface AdminPrincipal {
   tenantId: string | null;
   /** What the principal may do: for a tenant principal never iam:platform-admin (see adminPrincipal). */
   permissions: string[];
-  /** For audit lines: the admin token id or the JWT `sub`. */
+  /** For audit lines: the admin token id, the JWT `sub` or the signed-in subject's id. */
   subject: string;
-  via: 'admin-token' | 'jwt';
+  /** `iam-token`: IAM's own access token of a tenant's organization owner (IamTokenStrategy). */
+  via: 'admin-token' | 'jwt' | 'iam-token';
   /** When an admin token stops working (null: never); tokens it creates may not outlive it. */
   expiresAt: Date | null;
 }

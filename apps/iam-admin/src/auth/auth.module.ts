@@ -10,6 +10,7 @@ import { JwtStrategy } from './jwt.strategy';
  * Who calls the admin API (the bearer strategies) and what they may do (AdminAccessGuard). A
  * feature whose controllers use @AdminAccess imports this module: it brings the guard and, by
  * re-exporting TenantsModule, the tenant check the guard runs in that feature's module.
+ * IamTokenStrategy (IAM's own access tokens) is registered by SsoLoginModule, which has their verifier.
  */
 @Module({
   imports: [PassportModule, TenantsModule, AdminTokensModule],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { IamTokenStrategy } from '../auth/iam-token.strategy';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
@@ -44,6 +45,9 @@ import { WellKnownController } from './well-known.controller';
     SigningKeysRepository,
     SigningKeysService,
     IamTokensService,
+    // The admin API's bearer strategy for IAM's own tokens lives beside the others in auth/, but is
+    // registered here, where IamTokensService is (AuthModule importing this module would be a cycle).
+    IamTokenStrategy,
   ],
   // Password sign-in issues the same access tokens.
   exports: [IamTokensService],
