@@ -23,7 +23,9 @@ export function withoutStaleValues(
       decisions.push(`stored roles[${i}] dropped: not an allowed role`);
       return false;
     });
-    if (kept.length > 0) out.roles = kept;
+    // Only a drop changes the document (an empty list Entra sent stays as it was stored).
+    if (kept.length === items.length) out.roles = document.roles;
+    else if (kept.length > 0) out.roles = kept;
     else delete out.roles;
   }
   if (out.userType !== undefined && !accepted(() => normalizeUserType(out.userType))) {
