@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ProvisioningCommand, ProvisioningCommandName, ProvisioningOutcome } from '@app/contracts';
@@ -69,6 +70,25 @@ describe('ProvisioningCommandsService: group commit', () => {
     expect(outcomes[4]).toEqual(outcomes[1]);
     expect(await transactionsOf([...accepted, taken])).toBe(1);
     await expect(service.apply(taken)).resolves.toEqual(outcomes[3]);
+  });
+
+  it("applies each command in its own worker's context (its trace and correlation id), not the batch's first", async () => {
+    const request = new AsyncLocalStorage<string>();
+    const seen = new Map<string, string | undefined>();
+    const create = users.create.bind(users);
+    jest.spyOn(users, 'create').mockImplementation((em, command, context) => {
+      seen.set(String(command.document.userName), request.getStore());
+      return create(em, command, context);
+    });
+    const first = createUser(`ctx-a-${randomUUID()}@contoso.com`);
+    const second = createUser(`ctx-b-${randomUUID()}@contoso.com`);
+    await Promise.all([
+      request.run('request a', () => service.apply(first)),
+      request.run('request b', () => service.apply(second)),
+    ]);
+    expect(await transactionsOf([first, second])).toBe(1);
+    expect(seen.get(userNameOf(first))).toBe('request a');
+    expect(seen.get(userNameOf(second))).toBe('request b');
   });
 
   it('a command that fails for no known reason fails alone; the others of its batch commit', async () => {

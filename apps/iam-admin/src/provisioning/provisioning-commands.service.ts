@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -36,6 +37,8 @@ const UNIQUENESS: Record<string, string> = {
 interface Waiting {
   command: ProvisioningCommand;
   startedAt: number;
+  /** Runs work in the worker's context for this command (its trace, its correlation id), not the batch's first. */
+  within: <R>(work: () => R) => R;
   resolve: (outcome: ProvisioningOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -73,7 +76,7 @@ export class ProvisioningCommandsService {
   /** `startedAt` (performance.now()) is when the worker started on the command: the audit's duration. */
   apply(command: ProvisioningCommand, startedAt = performance.now()): Promise<ProvisioningOutcome> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ command, startedAt, resolve, reject });
+      this.waiting.push({ command, startedAt, within: AsyncLocalStorage.snapshot(), resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -118,7 +121,11 @@ export class ProvisioningCommandsService {
    * One command of a batch behind its savepoint; answers how to settle its job once the batch
    * commits. A database fault is thrown: the batch's transaction cannot go on.
    */
-  private async applyAt(em: EntityManager, waiting: Waiting): Promise<() => void> {
+  private applyAt(em: EntityManager, waiting: Waiting): Promise<() => void> {
+    return waiting.within(() => this.applyInContext(em, waiting));
+  }
+
+  private async applyInContext(em: EntityManager, waiting: Waiting): Promise<() => void> {
     const { command, startedAt } = waiting;
     const context = commandContext('scim');
     // Not released: a later savepoint of the same name shadows it, one round trip less per command.
