@@ -36,8 +36,13 @@ export class ServiceConfig {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
-  /** Redis key prefix for queues, streams and caches, so several installations (or test runs) can share one Redis. */
-  @Matches(/^[A-Za-z0-9:_-]+$/)
+  /**
+   * Redis key prefix for queues, streams and caches, so several installations (or test runs) can share one Redis.
+   * It may start with a Redis Cluster hash tag (`{iam}`): every key then lands in one slot, as BullMQ needs.
+   */
+  @Matches(/^(?=.)(\{[A-Za-z0-9:_-]+\})?[A-Za-z0-9:_-]*$/, {
+    message: 'QUEUE_PREFIX must be letters, digits, ":", "_" or "-", optionally starting with a {hash tag}',
+  })
   QUEUE_PREFIX = 'iam';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
