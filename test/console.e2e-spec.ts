@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
   createTenant,
+  eventually,
+  FakeEntra,
   http,
   issueAdminToken,
   PLATFORM_PERMISSIONS,
@@ -192,7 +195,7 @@ if (!chromiumInstalled()) {
 
   const signIn = async () => {
     await page.getByLabel('Admin token').fill(stack.token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   };
   const storageText = async () =>
     JSON.stringify({
@@ -228,7 +231,7 @@ if (!chromiumInstalled()) {
   it('refuses a wrong admin token, then signs in with a platform token and lists tenants', async () => {
     await page.goto(`${stack.iam.url}/console/`);
     await page.getByLabel('Admin token').fill('iamadm_wrong');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectVisible(page.getByRole('alert'));
     expect(await page.getByRole('alert').textContent()).toContain('401');
 
@@ -550,6 +553,115 @@ if (!chromiumInstalled()) {
     );
   });
 });
+
+(chromiumInstalled() ? describe : describe.skip)(
+  'console: sign-in with the tenant’s Entra ID, webhook deliveries',
+  () => {
+    let stack: Awaited<ReturnType<typeof startConsoleStack>>;
+    let entra: FakeEntra;
+    let browser: Browser;
+    let page: Page;
+    let tenantId: string;
+    let scimToken: string;
+    const received: string[] = [];
+    const statuses = [500, 500];
+    const hook = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(String(req.headers['x-iam-event-id']));
+        res.statusCode = statuses.shift() ?? 200;
+        res.end();
+      });
+    });
+    const scimUser = (body: Record<string, unknown>) =>
+      http(stack.gateway.url, 'POST', `/${tenantId}/api/scim/v2/Users`, {
+        token: scimToken,
+        headers: { 'content-type': 'application/scim+json' },
+        body: { schemas: [USER], userName: `u-${randomUUID().slice(0, 8)}@fabrikam.example`, ...body },
+      });
+
+    beforeAll(async () => {
+      stack = await startConsoleStack({ WEBHOOK_BACKOFF_MS: '50', WEBHOOK_ATTEMPTS: '2' });
+      tenantId = await createTenant(stack.iam, stack.token, 'Entra sign-in tenant');
+      entra = await new FakeEntra({ clientId: randomUUID(), clientSecret: 'entra-secret' }).start();
+      const admin = { token: stack.token, tenantId };
+      const provider = await http(stack.iam.url, 'POST', '/v1/sso/azuread', {
+        ...admin,
+        body: entra.providerBody('contoso', [`${stack.iam.url}/console/sign-in/entra`]),
+      });
+      expect(provider.status).toBe(201);
+      scimToken = (
+        await http(stack.iam.url, 'POST', '/v1/scim', {
+          ...admin,
+          body: { provider: 'contoso', providerDisplayName: 'Contoso' },
+        })
+      ).body.token;
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+      expect((await http(stack.iam.url, 'POST', '/v1/webhooks', { ...admin, body: { url } })).status).toBe(
+        201,
+      );
+      browser = await launchChromium();
+      page = browser.context.pages()[0] ?? (await browser.context.newPage());
+      page.setDefaultTimeout(10_000);
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((r) => hook.close(r));
+      await entra?.stop();
+      await stack?.gateway.close();
+      await stack?.iam.close();
+    });
+
+    it('refuses a return to the redirect URI that this tab did not start', async () => {
+      await page.goto(`${stack.iam.url}/console/sign-in/entra?code=stolen&state=x`);
+      await expectText(page.getByRole('alert'), 'not started in this tab');
+      expect(page.url()).toBe(`${stack.iam.url}/console/`);
+    });
+
+    it('signs an organization owner in through Entra; the token stays in memory, the code leaves the URL', async () => {
+      const oid = randomUUID();
+      expect((await scimUser({ externalId: oid, roles: [{ value: 'EnterpriseAdmin' }] })).status).toBe(201);
+      entra.user = { oid, preferred_username: `owner-${oid}@fabrikam.example` };
+      await page.goto(`${stack.iam.url}/console/`);
+      await page.getByLabel('Tenant id').fill(tenantId);
+      await page.getByLabel('Provider scheme').fill('contoso');
+      await page.getByRole('button', { name: 'Sign in with Entra ID' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Azure AD provider' }).waitFor();
+      expect(page.url()).not.toContain('code=');
+      expect(await page.evaluate<string>('JSON.stringify({ ...localStorage, ...sessionStorage })')).toBe(
+        '{}',
+      );
+      expect(await browser.context.cookies(stack.iam.url)).toEqual([]);
+    });
+
+    it('lists a webhook’s deliveries and redelivers a dead letter', async () => {
+      expect((await scimUser({})).status).toBe(201);
+      await page.getByRole('navigation', { name: 'Tenant' }).getByRole('link', { name: 'Webhooks' }).click();
+      const redeliver = page.getByRole('button', { name: /^Redeliver/ });
+      for (let i = 0; i < 50 && !(await redeliver.isVisible()); i++) {
+        await page.waitForTimeout(200);
+        await page
+          .getByRole('navigation', { name: 'Tenant' })
+          .getByRole('link', { name: 'Settings' })
+          .click();
+        await page
+          .getByRole('navigation', { name: 'Tenant' })
+          .getByRole('link', { name: 'Webhooks' })
+          .click();
+      }
+      await expectVisible(page.getByRole('cell', { name: 'the subscriber answered 500' }).first());
+      const before = received.length;
+      await redeliver.click();
+      await expectText(page.getByRole('listitem'), 'Redelivered');
+      await expectVisible(page.getByRole('cell', { name: '200', exact: true }).first());
+      // One more request, for the event that failed twice.
+      await eventually(() => received.length === before + 1);
+      expect(received.filter((id) => id === received[before])).toHaveLength(3);
+      await page.screenshot({ path: join(DOCS, 'console-webhooks.png'), fullPage: true });
+    });
+  },
+);
 
 async function expectVisible(locator: Locator): Promise<void> {
   await locator.waitFor({ state: 'visible' });

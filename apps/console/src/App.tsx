@@ -1,5 +1,6 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { Api, ApiError, createApi, OWN_TENANT, Tenant } from './api';
+import { consoleRedirectUri, finishEntraSignIn, startEntraSignIn } from './entra-sign-in';
 import { AuditPage } from './pages/Audit';
 import { DomainsPage } from './pages/Domains';
 import { FoldersPage } from './pages/Folders';
@@ -42,15 +43,36 @@ export function App() {
   return <Shell session={session} path={path} onSignOut={() => setSession(undefined)} />;
 }
 
+// Once per page load (StrictMode runs effects twice in development): a code is redeemed only once.
+let entraReturn: Promise<string | undefined> | undefined;
+
 function SignIn(props: { onSignedIn: (session: Session) => void }) {
   const [token, setToken] = useState('');
+  const [entraTenant, setEntraTenant] = useState('');
+  const [scheme, setScheme] = useState('');
   const { busy, error, run } = useAction();
+  const entra = useAction();
+  const { onSignedIn } = props;
+  useEffect(() => {
+    entraReturn ??= finishEntraSignIn();
+    void entra.run(async () => {
+      const accessToken = await entraReturn;
+      entraReturn = undefined;
+      // IAM's token of an organization owner acts on its own tenant only.
+      if (accessToken) onSignedIn({ api: createApi(accessToken), platform: false });
+    });
+    // Once: on the redirect URI, the sign-in's return.
+  }, []);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
       const api = createApi(token.trim());
-      props.onSignedIn({ api, platform: await isPlatformToken(api) });
+      onSignedIn({ api, platform: await isPlatformToken(api) });
     });
+  };
+  const submitEntra = (event: FormEvent) => {
+    event.preventDefault();
+    void entra.run(() => startEntraSignIn(entraTenant.trim(), scheme.trim()));
   };
   return (
     <main className="sign-in">
@@ -74,6 +96,33 @@ function SignIn(props: { onSignedIn: (session: Session) => void }) {
           Sign in
         </button>
         <ErrorText error={error} />
+      </form>
+      <form onSubmit={submitEntra} aria-labelledby="entra-sign-in" aria-describedby="entra-sign-in-help">
+        <h2 id="entra-sign-in">Sign in with Entra ID</h2>
+        <label htmlFor="entra-tenant">Tenant id</label>
+        <input
+          id="entra-tenant"
+          required
+          spellCheck={false}
+          value={entraTenant}
+          onChange={(event) => setEntraTenant(event.target.value)}
+        />
+        <label htmlFor="entra-scheme">Provider scheme</label>
+        <input
+          id="entra-scheme"
+          required
+          spellCheck={false}
+          value={scheme}
+          onChange={(event) => setScheme(event.target.value)}
+        />
+        <p id="entra-sign-in-help" className="hint">
+          For the tenant’s organization owners (EnterpriseAdmin). The provider must list{' '}
+          <code>{consoleRedirectUri()}</code> among its redirect URIs.
+        </p>
+        <button type="submit" disabled={entra.busy}>
+          Sign in with Entra ID
+        </button>
+        <ErrorText error={entra.error} />
       </form>
     </main>
   );

@@ -199,11 +199,23 @@ export interface Webhook {
 }
 
 export interface WebhookDeadLetter {
+  id: string;
   eventId: string;
   eventType: string;
   attempts: number;
   lastError: string;
   failedAt: string;
+  redeliveredAt: string | null;
+}
+
+export interface WebhookDelivery {
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  at: string;
 }
 
 export interface ProvisioningDeadLetter {
@@ -213,6 +225,8 @@ export interface ProvisioningDeadLetter {
   attempts: number;
   error: string;
   createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -226,26 +240,14 @@ export interface CallOptions {
 export type Api = ReturnType<typeof createApi>;
 
 export function createApi(token: string) {
-  async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (options.tenant && options.tenant !== OWN_TENANT) headers['x-tenant-id'] = options.tenant;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') query.set(key, String(value));
     }
-    const response = await fetch(`${path}${query.size ? `?${query}` : ''}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: 'omit',
-      cache: 'no-store',
-    });
-    const text = await response.text();
-    const body: unknown = text ? parseJson(text) : undefined;
-    if (!response.ok)
-      throw new ApiError(response.status, messageOf(body) ?? `${response.status} ${response.statusText}`);
-    return body as T;
+    return send<T>(method, `${path}${query.size ? `?${query}` : ''}`, headers, options.body);
   }
 
   return {
@@ -255,6 +257,43 @@ export function createApi(token: string) {
     patch: <T>(path: string, options?: CallOptions) => call<T>('PATCH', path, options),
     delete: (path: string, options?: CallOptions) => call<void>('DELETE', path, options),
   };
+}
+
+/** One JSON request to IAM (same origin, no cookies, no cache); a non-2xx answer is an ApiError with its message. */
+async function send<T>(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...headers,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  const text = await response.text();
+  const answer: unknown = text ? parseJson(text) : undefined;
+  if (!response.ok)
+    throw new ApiError(response.status, messageOf(answer) ?? `${response.status} ${response.statusText}`);
+  return answer as T;
+}
+
+/**
+ * The last step of a sign-in with the tenant's Entra ID: the code Entra sent to the console's own
+ * redirect URI, redeemed with the PKCE verifier this tab kept (IAM's app flow). Answers IAM's access token.
+ */
+export function redeemSignIn(
+  tenantId: string,
+  scheme: string,
+  params: Record<string, string>,
+): Promise<{ accessToken: string }> {
+  return send('POST', `/v1/login/${seg(tenantId)}/${seg(scheme)}/token`, {}, params);
 }
 
 function parseJson(text: string): unknown {

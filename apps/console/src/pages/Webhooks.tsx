@@ -1,5 +1,5 @@
 import { FormEvent, useState } from 'react';
-import { Page, ProvisioningDeadLetter, seg, Webhook, WebhookDeadLetter } from '../api';
+import { Page, ProvisioningDeadLetter, seg, Webhook, WebhookDeadLetter, WebhookDelivery } from '../api';
 import type { TenantPageProps } from '../App';
 import { ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
 
@@ -18,6 +18,7 @@ export function WebhooksPage(props: TenantPageProps) {
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState<string>();
   const action = useAction();
+  const resolve = useAction();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -59,11 +60,35 @@ export function WebhooksPage(props: TenantPageProps) {
       </p>
       <ErrorText error={commands.error} />
       {commands.data?.items.length === 0 && <p>None.</p>}
+      <p className="hint">
+        They cannot be retried (the command is not kept, and its outcome is final): fix the cause, let Entra
+        send the change again (its next cycle, or Provision on demand), then mark the letter resolved.
+      </p>
+      <ErrorText error={resolve.error} />
       <ul>
         {commands.data?.items.map((d) => (
-          <li key={d.id} className="outcome-failed">
+          <li key={d.id} className={d.resolvedAt ? undefined : 'outcome-failed'}>
             {formatDate(d.createdAt)} <code>{d.command}</code> {d.targetId && <code>{d.targetId}</code>} after{' '}
-            {d.attempts} attempts: {d.error} <span className="hint">(correlation id {d.id})</span>
+            {d.attempts} attempts: {d.error} <span className="hint">(correlation id {d.id})</span>{' '}
+            {d.resolvedAt ? (
+              <span>
+                Resolved {formatDate(d.resolvedAt)} by <code>{d.resolvedBy}</code>
+              </span>
+            ) : (
+              <button
+                type="button"
+                className="secondary"
+                disabled={resolve.busy}
+                onClick={() =>
+                  void resolve.run(async () => {
+                    await api.post(`/v1/provisioning/dead-letters/${seg(d.id)}/resolve`, { tenant });
+                    commands.reload();
+                  })
+                }
+              >
+                Mark resolved<span className="visually-hidden"> {d.id}</span>
+              </button>
+            )}
           </li>
         ))}
       </ul>
@@ -82,7 +107,16 @@ function WebhookCard(props: TenantPageProps & { hook: Webhook; onDeleted: () => 
       }),
     [api, tenant, hook.id],
   );
+  const deliveries = useLoad(
+    () =>
+      api.get<WebhookDelivery[]>(`/v1/webhooks/${seg(hook.id)}/deliveries`, {
+        tenant,
+        query: { limit: 20 },
+      }),
+    [api, tenant, hook.id],
+  );
   const remove = useAction();
+  const redeliver = useAction();
   return (
     <section className="card" aria-label={`Webhook ${hook.url}`}>
       <h2>
@@ -92,13 +126,68 @@ function WebhookCard(props: TenantPageProps & { hook: Webhook; onDeleted: () => 
         Events: {hook.eventTypes.length ? hook.eventTypes.join(', ') : 'all'} · since{' '}
         {formatDate(hook.createdAt)}
       </p>
+      <h3>Recent deliveries</h3>
+      <ErrorText error={deliveries.error} />
+      {deliveries.data?.length === 0 && <p>None yet.</p>}
+      {!!deliveries.data?.length && (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Delivery attempts to {hook.url}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">At</th>
+                <th scope="col">Event</th>
+                <th scope="col">Attempt</th>
+                <th scope="col">Answer</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.data.map((d, i) => (
+                <tr key={`${d.eventId}-${d.attempt}-${i}`} className={d.error ? 'outcome-failed' : undefined}>
+                  <td>{formatDate(d.at)}</td>
+                  <td>
+                    <code>{d.eventType}</code> <span className="hint">{d.eventId}</span>
+                  </td>
+                  <td>{d.attempt}</td>
+                  <td>{d.error ?? d.statusCode}</td>
+                  <td>{d.durationMs} ms</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <button type="button" className="secondary" onClick={deliveries.reload}>
+        Refresh deliveries<span className="visually-hidden"> of {hook.url}</span>
+      </button>
       <h3>Dead letters</h3>
-      <ErrorText error={dead.error ?? remove.error} />
+      <ErrorText error={dead.error ?? remove.error ?? redeliver.error} />
       {dead.data?.length === 0 && <p>None: every delivery arrived.</p>}
       <ul>
         {dead.data?.map((d) => (
-          <li key={d.eventId} className="outcome-failed">
-            {formatDate(d.failedAt)} <code>{d.eventType}</code> ({d.attempts} attempts): {d.lastError}
+          <li key={d.id} className={d.redeliveredAt ? undefined : 'outcome-failed'}>
+            {formatDate(d.failedAt)} <code>{d.eventType}</code> ({d.attempts} attempts): {d.lastError}{' '}
+            {d.redeliveredAt ? (
+              <span>Redelivered {formatDate(d.redeliveredAt)}</span>
+            ) : (
+              <button
+                type="button"
+                className="secondary"
+                disabled={redeliver.busy}
+                onClick={() =>
+                  void redeliver.run(async () => {
+                    await api.post(`/v1/webhooks/${seg(hook.id)}/dead-letters/${seg(d.id)}/redeliver`, {
+                      tenant,
+                    });
+                    dead.reload();
+                    deliveries.reload();
+                  })
+                }
+              >
+                Redeliver<span className="visually-hidden"> event {d.eventId}</span>
+              </button>
+            )}
           </li>
         ))}
       </ul>
