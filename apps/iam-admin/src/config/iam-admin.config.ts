@@ -138,6 +138,12 @@ export class IamAdminConfig extends ServiceConfig {
   @Min(0)
   RETENTION_AUDIT_DAYS = 90;
 
+  /** Webhook dead letters (they keep the undelivered event, personal data) are deleted this many days after they failed; 0 = kept. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RETENTION_DEAD_LETTERS_DAYS = 30;
+
   /** How often the retention job runs (one instance at a time); 0 = never. */
   @Type(() => Number)
   @IsInt()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ProvisioningAuditRepository } from '../audit/provisioning-audit.repository';
 import { SubjectEventsRepository } from '../events/subject-events.repository';
 import { ProvisioningOutcomesRepository } from '../provisioning/provisioning-outcomes.repository';
+import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import { RetentionLockRepository } from './retention-lock.repository';
 import { RetentionService } from './retention.service';
 
@@ -13,6 +14,7 @@ import { RetentionService } from './retention.service';
     ProvisioningOutcomesRepository,
     SubjectEventsRepository,
     ProvisioningAuditRepository,
+    WebhooksRepository,
   ],
 })
 export class RetentionModule {}

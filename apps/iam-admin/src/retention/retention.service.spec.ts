@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RunningApp, startIamAdmin } from '@test/support';
 import { ProvisioningAuditRepository } from '../audit/provisioning-audit.repository';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { TenantsRepository } from '../tenants/tenants.repository';
+import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import { RetentionService } from './retention.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,5 +64,47 @@ describe('RetentionService: provisioning audit log entries (real PostgreSQL)', (
     } finally {
       config.RETENTION_AUDIT_DAYS = 90;
     }
+  });
+});
+
+describe('RetentionService: webhook dead letters (real PostgreSQL)', () => {
+  let iam: RunningApp;
+  let db: DataSource;
+  const webhooks = new WebhooksRepository();
+
+  beforeAll(async () => {
+    iam = await startIamAdmin({ RETENTION_INTERVAL_MS: '0', RETENTION_DEAD_LETTERS_DAYS: '30' });
+    db = iam.app.get(DataSource);
+  });
+  afterAll(() => iam?.close());
+
+  it('deletes dead letters (they keep the undelivered event) older than RETENTION_DEAD_LETTERS_DAYS', async () => {
+    const tenantId = (await new TenantsRepository().insert(db, { displayName: 'dead letters' })).id;
+    const subscription = await webhooks.create(db, {
+      id: randomUUID(),
+      tenantId,
+      url: 'https://hooks.example.com/iam',
+      eventTypes: [],
+      secretCiphertext: 'v2:test',
+    });
+    const letter = (eventId: string) => ({
+      subscriptionId: subscription.id,
+      tenantId,
+      event: { id: eventId, type: 'subject.created' } as never,
+    });
+    const eventId = randomUUID();
+    await webhooks.recordDeadLetter(db, letter(eventId), 8, 'HTTP 500');
+    const lettersLeft = async () =>
+      (await webhooks.deadLetters(db, tenantId, subscription.id, { limit: 10, offset: 0 })).map(
+        (l) => l.eventId,
+      );
+    const retention = iam.app.get(RetentionService);
+    // Twenty-nine days on it is kept; thirty-one days on it is gone.
+    await retention.purge(new Date(Date.now() + 29 * DAY_MS));
+    expect(await lettersLeft()).toEqual([eventId]);
+    expect(
+      (await retention.purge(new Date(Date.now() + 31 * DAY_MS))).webhookDeadLetters,
+    ).toBeGreaterThanOrEqual(1);
+    expect(await lettersLeft()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { ProvisioningAuditRepository } from '../audit/provisioning-audit.reposit
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SubjectEventsRepository } from '../events/subject-events.repository';
 import { ProvisioningOutcomesRepository } from '../provisioning/provisioning-outcomes.repository';
+import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import { RetentionLockRepository } from './retention-lock.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -15,6 +16,7 @@ export interface RetentionRun {
   provisioningOutcomes: number;
   publishedEvents: number;
   auditEntries: number;
+  webhookDeadLetters: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly outcomes: ProvisioningOutcomesRepository,
     private readonly events: SubjectEventsRepository,
     private readonly audit: ProvisioningAuditRepository,
+    private readonly webhooks: WebhooksRepository,
     private readonly lock: RetentionLockRepository,
     private readonly config: IamAdminConfig,
   ) {}
@@ -61,7 +64,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     await session.connect();
     try {
       if (!(await this.lock.tryLock(session)))
-        return { skipped: true, provisioningOutcomes: 0, publishedEvents: 0, auditEntries: 0 };
+        return {
+          skipped: true,
+          provisioningOutcomes: 0,
+          publishedEvents: 0,
+          auditEntries: 0,
+          webhookDeadLetters: 0,
+        };
       try {
         const run: RetentionRun = {
           skipped: false,
@@ -76,10 +85,15 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
           auditEntries: await this.inBatches(this.config.RETENTION_AUDIT_DAYS, now, (before, n) =>
             this.audit.purgeBefore(session.manager, before, n),
           ),
+          webhookDeadLetters: await this.inBatches(
+            this.config.RETENTION_DEAD_LETTERS_DAYS,
+            now,
+            (before, n) => this.webhooks.purgeDeadLettersBefore(session.manager, before, n),
+          ),
         };
-        if (run.provisioningOutcomes + run.publishedEvents + run.auditEntries > 0)
+        if (run.provisioningOutcomes + run.publishedEvents + run.auditEntries + run.webhookDeadLetters > 0)
           this.logger.log(
-            `retention deleted ${run.provisioningOutcomes} provisioning outcomes, ${run.publishedEvents} published events and ${run.auditEntries} audit log entries`,
+            `retention deleted ${run.provisioningOutcomes} provisioning outcomes, ${run.publishedEvents} published events, ${run.auditEntries} audit log entries and ${run.webhookDeadLetters} webhook dead letters`,
           );
         return run;
       } finally {

@@ -163,6 +163,16 @@ export class WebhooksRepository {
     return rows[0];
   }
 
+  /** Deletes up to `limit` dead letters that failed before `before` (they hold the event); returns how many. */
+  async purgeDeadLettersBefore(db: Db, before: Date, limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await db.query(
+      `DELETE FROM webhook_dead_letters WHERE id IN (
+         SELECT id FROM webhook_dead_letters WHERE failed_at < $1 LIMIT $2)`,
+      [before, limit],
+    );
+    return deleted;
+  }
+
   async markRedelivered(db: Db, id: string): Promise<void> {
     await db.query(`UPDATE webhook_dead_letters SET redelivered_at = now() WHERE id = $1`, [id]);
   }
