@@ -58,7 +58,9 @@ export class UserCommandsHandler {
       source: context.source,
       managedBy: managedByAfter(context),
     });
-    await this.subjectFolders.replace(em, inserted.tenantId, inserted.id, folderIds);
+    // A new subject has no folder access yet: a write only when it gets some.
+    if (folderIds.length > 0)
+      await this.subjectFolders.replace(em, inserted.tenantId, inserted.id, folderIds);
     const subject = { ...inserted, folders: folderIds };
     context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
     const facts = subjectStateOf(subject);
