@@ -154,6 +154,41 @@ describe('tenant policy over stored documents from before it, and the audit of s
       });
     });
 
+    it('events every change as tenant.provisioning-settings-changed, sequenced per tenant, in its transaction', async () => {
+      const db = s.iam.app.get(DataSource);
+      const tenantEvents = async () =>
+        (
+          await db.query(
+            `SELECT event, sequence FROM subject_events WHERE aggregate_id = $1 ORDER BY sequence`,
+            [s.tenantId],
+          )
+        ).map((r: { event: Record<string, unknown>; sequence: string }) => ({
+          ...r.event,
+          sequence: Number(r.sequence),
+        }));
+      const seen = (await tenantEvents()).length;
+      expect(
+        (await settings('PUT', { defaultRole: 'ReadOnly', defaultUserType: 'Premium' }, '?provider=entra'))
+          .status,
+      ).toBe(200);
+      expect((await settings('DELETE', undefined, '?provider=entra')).status).toBe(204);
+      expect((await settings('PUT', { defaultRole: 'Owner' })).status).toBe(400); // refused: no event
+      const events = (await tenantEvents()).slice(seen);
+      expect(events).toMatchObject([
+        {
+          type: 'tenant.provisioning-settings-changed',
+          tenantId: s.tenantId,
+          provider: 'entra',
+          source: 'admin',
+          changedAttributes: ['defaultRole', 'defaultUserType'],
+          state: { defaultRole: 'ReadOnly', defaultUserType: 'Premium', requireVerifiedDomain: false },
+        },
+        { type: 'tenant.provisioning-settings-changed', provider: 'entra', state: null },
+      ]);
+      expect((events[1]!.sequence as number) - (events[0]!.sequence as number)).toBe(1);
+      expect(events[0]).not.toHaveProperty('subjectId');
+    });
+
     it('records nothing for a refused change', async () => {
       const before = (await audit('resourceType=ProvisioningSettings')).length;
       expect((await settings('DELETE', undefined, '?provider=entra')).status).toBe(404);

@@ -32,6 +32,12 @@ export enum SubjectEventType {
   SubjectIdentityBound = 'subject.identity-bound',
   /** One session (IAM access token `jti` = `sessionId`) was logged out: refuse that token from now on. */
   SubjectSessionRevoked = 'subject.session-revoked',
+  /**
+   * An operator saved or removed the tenant's provisioning settings (`provider` set for one identity
+   * provider's override): how new SCIM writes will be judged. Keyed and sequenced by the tenant;
+   * `state` holds the settings now in force for that scope (null once removed), `changedAttributes` the fields.
+   */
+  TenantProvisioningSettingsChanged = 'tenant.provisioning-settings-changed',
 }
 
 export type SubjectEventSource = 'scim' | 'admin' | 'sso-jit' | 'sso-login';
@@ -54,12 +60,14 @@ export interface SubjectEvent extends TraceContextFields {
   /** When the change committed (ISO 8601). */
   occurredAt: string;
   source: SubjectEventSource;
-  /** Strictly increasing per subject (subject.* events) or per group (group.* events). */
+  /** Strictly increasing per subject (subject.* events), per group (group.* events) or per tenant (tenant.* events). */
   sequence: number;
   /** For *.updated: the top-level attributes that changed. */
   changedAttributes?: string[];
   /** subject.identity-bound: the provider scheme, the Entra object id, and what the subject was found by. */
   identity?: { provider: string; oid: string; matchedBy: 'externalId' | 'userName' };
+  /** tenant.provisioning-settings-changed: the provider scheme of an override, null for the tenant's own settings. */
+  provider?: string | null;
   /** subject.session-revoked: the `jti` of the IAM access token that was logged out. */
   sessionId?: string;
   /** The subject's or group's state after the change (SCIM document, no secrets); null after a delete. */

@@ -39,6 +39,7 @@ export class SubjectEventsOutbox {
 }
 
 function aggregateOf(event: PendingEvent): string {
+  if (event.type.startsWith('tenant.')) return event.tenantId;
   const groupEvent = event.type.startsWith('group.');
   const id = groupEvent ? event.groupId : event.subjectId;
   if (!id) throw new Error(`event ${event.type} has no ${groupEvent ? 'groupId' : 'subjectId'}`);

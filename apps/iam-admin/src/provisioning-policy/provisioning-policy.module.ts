@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { DomainsModule } from '../domains/domains.module';
+import { EventsModule } from '../events/events.module';
 import { FoldersModule } from '../folders/folders.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { ProvisioningPolicyService } from './provisioning-policy.service';
@@ -14,7 +15,7 @@ import { ProvisioningSettingsService } from './provisioning-settings.service';
  * provisioning_settings) and the policy the user command handler applies to every write.
  */
 @Module({
-  imports: [AuditModule, AuthModule, DomainsModule, FoldersModule, IdentityProvidersModule],
+  imports: [AuditModule, AuthModule, DomainsModule, EventsModule, FoldersModule, IdentityProvidersModule],
   controllers: [ProvisioningSettingsController],
   providers: [ProvisioningSettingsRepository, ProvisioningSettingsService, ProvisioningPolicyService],
   exports: [ProvisioningPolicyService, ProvisioningSettingsRepository],

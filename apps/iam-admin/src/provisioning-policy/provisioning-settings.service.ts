@@ -2,10 +2,12 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { isForeignKeyViolation } from '@app/database';
 import { ProvisioningAuditService } from '../audit/provisioning-audit.service';
+import { SubjectEventType } from '@app/contracts';
 import { AdminPrincipal } from '../auth/admin-principal';
+import { SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { IdentityProvidersRepository } from '../identity-providers/identity-providers.repository';
 import { ProvisioningSettingsResponseDto, ProvisioningSettingsUpdateDto } from './provisioning-settings.dto';
 import { ProvisioningSettings, ProvisioningSettingsRepository } from './provisioning-settings.repository';
@@ -26,8 +28,8 @@ const FIELDS = Object.keys(DEFAULTS) as Array<keyof ProvisioningSettings>;
  * The tenant's provisioning settings (/v1/provisioning/settings) and its identity providers'
  * overrides. A change is recorded in the provisioning audit log, in the same transaction (resource
  * type ProvisioningSettings, the names of the fields that changed, the operator), and on the row
- * (version, updatedAt, updatedBy). There is no subject-change event for it: the outbox and its
- * consumers know subject and group aggregates only (see the report of issue 12).
+ * (version, updatedAt, updatedBy), and evented (`tenant.provisioning-settings-changed`, through the
+ * outbox in the same transaction) so internal services learn how new SCIM writes will be judged.
  */
 @Injectable()
 export class ProvisioningSettingsService {
@@ -38,6 +40,7 @@ export class ProvisioningSettingsService {
     private readonly settings: ProvisioningSettingsRepository,
     private readonly providers: IdentityProvidersRepository,
     private readonly audit: ProvisioningAuditService,
+    private readonly events: SubjectEventsOutbox,
   ) {}
 
   /** For a provider: its override, else the tenant's settings that its commands follow. */
@@ -67,11 +70,16 @@ export class ProvisioningSettingsService {
       saved = await this.dataSource.transaction(async (em) => {
         const before = await this.settings.find(em, tenantId, provider);
         const row = await this.settings.save(em, tenantId, provider, settings, principal.subject);
+        const changedAttributes = changedFields(before ?? DEFAULTS, settings);
         await this.audit.record(em, {
           ...auditEntry(tenantId, provider, principal, startedAt),
           operation: before ? 'replace' : 'create',
           status: 200,
-          changedAttributes: changedFields(before ?? DEFAULTS, settings),
+          changedAttributes,
+        });
+        await this.recordChange(em, tenantId, provider, changedAttributes, {
+          ...settings,
+          version: row.version,
         });
         return row;
       });
@@ -99,15 +107,36 @@ export class ProvisioningSettingsService {
             : `identity provider '${provider}' has no provisioning settings of its own`,
         );
       }
+      // What the removal changes: the fields the removed settings had set.
+      const changedAttributes = changedFields(DEFAULTS, before);
       await this.audit.record(em, {
         ...auditEntry(tenantId, provider, principal, startedAt),
         operation: 'delete',
         status: 204,
-        // What the removal changes: the fields the removed settings had set.
-        changedAttributes: changedFields(DEFAULTS, before),
+        changedAttributes,
       });
+      await this.recordChange(em, tenantId, provider, changedAttributes, null);
     });
     this.logger.log({ tenantId, provider, updatedBy: principal.subject }, 'provisioning settings removed');
+  }
+
+  /** The subject-change stream's tenant event for a settings change, in the change's transaction. */
+  private recordChange(
+    em: EntityManager,
+    tenantId: string,
+    provider: string | null,
+    changedAttributes: string[],
+    state: Record<string, unknown> | null,
+  ): Promise<void> {
+    return this.events.record(em, 'admin', [
+      {
+        type: SubjectEventType.TenantProvisioningSettingsChanged,
+        tenantId,
+        provider,
+        changedAttributes,
+        state,
+      },
+    ]);
   }
 
   private async requireProvider(tenantId: string, scheme: string): Promise<void> {
