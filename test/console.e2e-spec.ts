@@ -659,7 +659,7 @@ if (!chromiumInstalled()) {
       await eventually(() => received.length === before + 1);
       expect(received.filter((id) => id === received[before])).toHaveLength(3);
       await page.screenshot({ path: join(DOCS, 'console-webhooks.png'), fullPage: true });
-    });
+    }, 90_000); // waits for two failed attempts and a dead letter, then the redelivery
   },
 );
 

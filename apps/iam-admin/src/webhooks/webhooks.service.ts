@@ -88,9 +88,9 @@ export class WebhooksService {
         );
       const job = deliveryJob(this.config, { subscriptionId: id, tenantId, event: letter.event });
       await this.webhooks.markRedelivered(em, deadLetterId);
-      // The failed job may still be kept under the same id (BullMQ would then ignore the new one).
-      await this.queue.remove(job.opts.jobId!);
-      await this.queue.add(job.name, job.data, job.opts);
+      // A job id of its own: the failed job keeps its id until BullMQ drops it (a new job under that id
+      // would be ignored), and the worker may still be finishing it (removing it then breaks the worker).
+      await this.queue.add(job.name, job.data, { ...job.opts, jobId: `${job.opts.jobId}_r${Date.now()}` });
     });
   }
 
