@@ -168,6 +168,40 @@ export function useAction() {
 }
 
 /** A page's heading, focused on navigation so screen readers announce the new page. */
+/**
+ * A table with a caption for screen readers, its column headers (and an unnamed last column for row
+ * actions) and the wrapper that lets it scroll sideways on a narrow screen instead of the page.
+ */
+export function DataTable(props: {
+  caption: string;
+  columns: string[];
+  actions?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th scope="col" key={column}>
+                {column}
+              </th>
+            ))}
+            {props.actions && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function PageTitle(props: { children: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => ref.current?.focus(), []);

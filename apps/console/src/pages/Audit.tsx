@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { AuditEntry } from '../api';
 import type { TenantPageProps } from '../App';
-import { ErrorText, formatDate, Link, PageTitle, useLoad } from '../ui';
+import { DataTable, ErrorText, formatDate, Link, PageTitle, useLoad } from '../ui';
 import { optional } from './Directory';
 
 interface AuditPage {
@@ -80,54 +80,40 @@ export function AuditPage(props: TenantPageProps) {
 export function AuditTable(props: { tenant: string; entries: AuditEntry[] }) {
   if (props.entries.length === 0) return <p>No entries.</p>;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Provisioning log entries, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Target</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.entries.map((entry) => (
-            <tr
-              key={entry.id}
-              className={entry.outcome === 'success' ? undefined : `outcome-${entry.outcome}`}
-            >
-              <td>{formatDate(entry.occurredAt)}</td>
-              <td>
-                {entry.operation} {entry.resourceType} <span className="hint">via {entry.source}</span>
-              </td>
-              <td>
-                {entry.resourceId ? (
-                  <Link
-                    to={`/t/${props.tenant}/${entry.resourceType === 'Group' ? 'groups' : 'subjects'}/${entry.resourceId}`}
-                  >
-                    {entry.userName ?? entry.resourceId}
-                  </Link>
-                ) : (
-                  (entry.userName ?? '—')
-                )}
-              </td>
-              <td>
-                <span className={`badge ${entry.outcome === 'success' ? '' : 'danger'}`}>
-                  {entry.outcome} {entry.status}
-                </span>
-              </td>
-              <td>
-                {entry.scimType && <code>{entry.scimType}</code>} {entry.message}
-                {entry.changedAttributes.length > 0 && (
-                  <span className="hint"> changed: {entry.changedAttributes.join(', ')}</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Provisioning log entries, newest first"
+      columns={['When', 'Operation', 'Target', 'Outcome', 'Detail']}
+    >
+      {props.entries.map((entry) => (
+        <tr key={entry.id} className={entry.outcome === 'success' ? undefined : `outcome-${entry.outcome}`}>
+          <td>{formatDate(entry.occurredAt)}</td>
+          <td>
+            {entry.operation} {entry.resourceType} <span className="hint">via {entry.source}</span>
+          </td>
+          <td>
+            {entry.resourceId ? (
+              <Link
+                to={`/t/${props.tenant}/${entry.resourceType === 'Group' ? 'groups' : 'subjects'}/${entry.resourceId}`}
+              >
+                {entry.userName ?? entry.resourceId}
+              </Link>
+            ) : (
+              (entry.userName ?? '—')
+            )}
+          </td>
+          <td>
+            <span className={`badge ${entry.outcome === 'success' ? '' : 'danger'}`}>
+              {entry.outcome} {entry.status}
+            </span>
+          </td>
+          <td>
+            {entry.scimType && <code>{entry.scimType}</code>} {entry.message}
+            {entry.changedAttributes.length > 0 && (
+              <span className="hint"> changed: {entry.changedAttributes.join(', ')}</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -2,7 +2,7 @@ import { FormEvent, useState } from 'react';
 import { ApiError, AuditEntry, Group, Page, seg, Subject, SubjectLogin } from '../api';
 import type { TenantPageProps } from '../App';
 import { navigate } from '../router';
-import { ConfirmButton, ErrorText, formatDate, Link, PageTitle, useAction, useLoad } from '../ui';
+import { ConfirmButton, DataTable, ErrorText, formatDate, Link, PageTitle, useAction, useLoad } from '../ui';
 import { AuditTable } from './Audit';
 import { SubjectEvents } from './SubjectEvents';
 import { EditSubjectForm, InviteButton, NewSubjectForm, useFolders } from './SubjectForms';
@@ -31,36 +31,22 @@ export function SubjectsPage(props: TenantPageProps) {
         }}
       />
       <ErrorText error={page.error} />
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Subjects</caption>
-          <thead>
-            <tr>
-              <th scope="col">userName</th>
-              <th scope="col">Display name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Source</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.data?.items.map((subject) => (
-              <tr key={subject.id}>
-                <td>
-                  <Link to={`/t/${tenant}/subjects/${subject.id}`}>{subject.userName}</Link>
-                </td>
-                <td>{subject.displayName ?? '—'}</td>
-                <td>{subject.active ? 'active' : <span className="badge warn">inactive</span>}</td>
-                <td>
-                  {subject.source}
-                  {subject.provider ? ` (${subject.provider})` : ''}
-                </td>
-                <td>{formatDate(subject.updatedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Subjects" columns={['userName', 'Display name', 'Status', 'Source', 'Updated']}>
+        {page.data?.items.map((subject) => (
+          <tr key={subject.id}>
+            <td>
+              <Link to={`/t/${tenant}/subjects/${subject.id}`}>{subject.userName}</Link>
+            </td>
+            <td>{subject.displayName ?? '—'}</td>
+            <td>{subject.active ? 'active' : <span className="badge warn">inactive</span>}</td>
+            <td>
+              {subject.source}
+              {subject.provider ? ` (${subject.provider})` : ''}
+            </td>
+            <td>{formatDate(subject.updatedAt)}</td>
+          </tr>
+        ))}
+      </DataTable>
       {page.data && <Pager page={page.data} onOffset={setOffset} />}
     </>
   );
@@ -233,31 +219,18 @@ export function GroupsPage(props: TenantPageProps) {
         }}
       />
       <ErrorText error={page.error} />
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Groups</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Members</th>
-              <th scope="col">externalId</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.data?.items.map((group) => (
-              <tr key={group.id}>
-                <td>
-                  <Link to={`/t/${tenant}/groups/${group.id}`}>{group.displayName}</Link>
-                </td>
-                <td>{group.memberCount}</td>
-                <td>{group.externalId ?? '—'}</td>
-                <td>{formatDate(group.updatedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Groups" columns={['Name', 'Members', 'externalId', 'Updated']}>
+        {page.data?.items.map((group) => (
+          <tr key={group.id}>
+            <td>
+              <Link to={`/t/${tenant}/groups/${group.id}`}>{group.displayName}</Link>
+            </td>
+            <td>{group.memberCount}</td>
+            <td>{group.externalId ?? '—'}</td>
+            <td>{formatDate(group.updatedAt)}</td>
+          </tr>
+        ))}
+      </DataTable>
       {page.data && <Pager page={page.data} onOffset={setOffset} />}
     </>
   );

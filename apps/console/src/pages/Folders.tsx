@@ -1,7 +1,16 @@
 import { FormEvent, useState } from 'react';
 import { Folder, Page, seg } from '../api';
 import type { TenantPageProps } from '../App';
-import { ConfirmButton, CopyButton, ErrorText, formatDate, PageTitle, useAction, useLoad } from '../ui';
+import {
+  ConfirmButton,
+  CopyButton,
+  DataTable,
+  ErrorText,
+  formatDate,
+  PageTitle,
+  useAction,
+  useLoad,
+} from '../ui';
 import { Pager } from './Directory';
 
 const PAGE_SIZE = 50;
@@ -23,27 +32,11 @@ export function FoldersPage(props: TenantPageProps) {
         externalId (no commas: Entra splits the value on them).
       </p>
       <ErrorText error={folders.error} />
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Folders</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">externalId</th>
-              <th scope="col">Id</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {folders.data?.items.map((folder) => (
-              <FolderRow key={folder.id} {...props} folder={folder} onChanged={folders.reload} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Folders" columns={['Name', 'externalId', 'Id', 'Updated']} actions>
+        {folders.data?.items.map((folder) => (
+          <FolderRow key={folder.id} {...props} folder={folder} onChanged={folders.reload} />
+        ))}
+      </DataTable>
       {folders.data?.total === 0 && <p>No folders.</p>}
       {folders.data && <Pager page={folders.data} onOffset={setOffset} />}
       <FolderForm {...props} onSaved={folders.reload} />

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { ConnectionTest, Provider, ScimToken, seg } from '../api';
 import type { TenantPageProps } from '../App';
-import { daysUntil, ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
+import { DataTable, daysUntil, ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
 
 /** Tokens expiring within this many days are flagged: Entra stops provisioning on the day. */
 const EXPIRY_WARNING_DAYS = 30;
@@ -65,71 +65,56 @@ export function ScimTokensPage(props: TenantPageProps) {
           onDismiss={() => setFresh(undefined)}
         />
       )}
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">SCIM tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data?.map((token) => (
-              <tr key={token.id}>
-                <td>
-                  <code>…{token.tokenHint}</code>
-                </td>
-                <td>{token.providerDisplayName}</td>
-                <td>{formatDate(token.createdAt)}</td>
-                <td>
-                  {formatDate(token.expiresAt)} <ExpiryBadge expiresAt={token.expiresAt} />
-                </td>
-                <td>{token.lastUsedAt ? formatDate(token.lastUsedAt) : 'never'}</td>
-                <td className="row-actions">
-                  {confirming === token.id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={action.busy}
-                        onClick={() => void revoke(token)}
-                      >
-                        Confirm revoke …{token.tokenHint}
-                      </button>
-                      <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <>
-                      <button
-                        type="button"
-                        className="secondary"
-                        disabled={action.busy}
-                        onClick={() =>
-                          void create(token.provider, token.providerDisplayName, undefined, token)
-                        }
-                      >
-                        Rotate<span className="visually-hidden"> token …{token.tokenHint}</span>
-                      </button>
-                      <button type="button" className="danger" onClick={() => setConfirming(token.id)}>
-                        Revoke<span className="visually-hidden"> token …{token.tokenHint}</span>
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="SCIM tokens"
+        columns={['Token', 'Provider', 'Created', 'Expires', 'Last used']}
+        actions
+      >
+        {tokens.data?.map((token) => (
+          <tr key={token.id}>
+            <td>
+              <code>…{token.tokenHint}</code>
+            </td>
+            <td>{token.providerDisplayName}</td>
+            <td>{formatDate(token.createdAt)}</td>
+            <td>
+              {formatDate(token.expiresAt)} <ExpiryBadge expiresAt={token.expiresAt} />
+            </td>
+            <td>{token.lastUsedAt ? formatDate(token.lastUsedAt) : 'never'}</td>
+            <td className="row-actions">
+              {confirming === token.id ? (
+                <>
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={action.busy}
+                    onClick={() => void revoke(token)}
+                  >
+                    Confirm revoke …{token.tokenHint}
+                  </button>
+                  <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
+                    Cancel
+                  </button>
+                </>
+              ) : (
+                <>
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={action.busy}
+                    onClick={() => void create(token.provider, token.providerDisplayName, undefined, token)}
+                  >
+                    Rotate<span className="visually-hidden"> token …{token.tokenHint}</span>
+                  </button>
+                  <button type="button" className="danger" onClick={() => setConfirming(token.id)}>
+                    Revoke<span className="visually-hidden"> token …{token.tokenHint}</span>
+                  </button>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {tokens.data?.length === 0 && <p>No SCIM tokens.</p>}
       <CreateTokenForm providers={providers.data ?? []} busy={action.busy} onCreate={create} />
       <TestConnection {...props} token={testToken} onToken={setTestToken} />

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { Tenant } from '../api';
 import type { Session } from '../App';
-import { ErrorText, formatDate, Link, PageTitle, useAction, useLoad } from '../ui';
+import { DataTable, ErrorText, formatDate, Link, PageTitle, useAction, useLoad } from '../ui';
 
 export function TenantsPage(props: { session: Session }) {
   const { api } = props.session;
@@ -23,53 +23,37 @@ export function TenantsPage(props: { session: Session }) {
     <>
       <PageTitle>Tenants</PageTitle>
       <ErrorText error={tenants.error ?? toggle.error} />
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Tenants</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Id</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tenants.data?.map((tenant) => (
-              <tr key={tenant.id}>
-                <td>
-                  <Link to={`/t/${tenant.id}/provider`}>{tenant.displayName}</Link>
-                  {tenant.isDefault && <span className="badge">default</span>}
-                </td>
-                <td>
-                  <code>{tenant.id}</code>
-                </td>
-                <td>{tenant.enabled ? 'enabled' : <span className="badge warn">disabled</span>}</td>
-                <td>{formatDate(tenant.createdAt)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={toggle.busy}
-                    onClick={() =>
-                      void toggle.run(async () => {
-                        await api.patch(`/v1/tenants/${tenant.id}`, { body: { enabled: !tenant.enabled } });
-                        tenants.reload();
-                      })
-                    }
-                  >
-                    {tenant.enabled ? 'Disable' : 'Enable'}
-                    <span className="visually-hidden"> {tenant.displayName}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Tenants" columns={['Name', 'Id', 'Status', 'Created']} actions>
+        {tenants.data?.map((tenant) => (
+          <tr key={tenant.id}>
+            <td>
+              <Link to={`/t/${tenant.id}/provider`}>{tenant.displayName}</Link>
+              {tenant.isDefault && <span className="badge">default</span>}
+            </td>
+            <td>
+              <code>{tenant.id}</code>
+            </td>
+            <td>{tenant.enabled ? 'enabled' : <span className="badge warn">disabled</span>}</td>
+            <td>{formatDate(tenant.createdAt)}</td>
+            <td>
+              <button
+                type="button"
+                className="secondary"
+                disabled={toggle.busy}
+                onClick={() =>
+                  void toggle.run(async () => {
+                    await api.patch(`/v1/tenants/${tenant.id}`, { body: { enabled: !tenant.enabled } });
+                    tenants.reload();
+                  })
+                }
+              >
+                {tenant.enabled ? 'Disable' : 'Enable'}
+                <span className="visually-hidden"> {tenant.displayName}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <h2>New tenant</h2>
       <form onSubmit={submit} className="inline-form">
         <label htmlFor="tenant-name">Display name</label>

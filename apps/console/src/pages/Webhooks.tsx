@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { Page, ProvisioningDeadLetter, seg, Webhook, WebhookDeadLetter, WebhookDelivery } from '../api';
 import type { TenantPageProps } from '../App';
-import { ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
+import { DataTable, ErrorText, formatDate, PageTitle, ShownOnce, useAction, useLoad } from '../ui';
 
 export function WebhooksPage(props: TenantPageProps) {
   const { api } = props.session;
@@ -130,33 +130,22 @@ function WebhookCard(props: TenantPageProps & { hook: Webhook; onDeleted: () => 
       <ErrorText error={deliveries.error} />
       {deliveries.data?.length === 0 && <p>None yet.</p>}
       {!!deliveries.data?.length && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Delivery attempts to {hook.url}, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">At</th>
-                <th scope="col">Event</th>
-                <th scope="col">Attempt</th>
-                <th scope="col">Answer</th>
-                <th scope="col">Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.data.map((d, i) => (
-                <tr key={`${d.eventId}-${d.attempt}-${i}`} className={d.error ? 'outcome-failed' : undefined}>
-                  <td>{formatDate(d.at)}</td>
-                  <td>
-                    <code>{d.eventType}</code> <span className="hint">{d.eventId}</span>
-                  </td>
-                  <td>{d.attempt}</td>
-                  <td>{d.error ?? d.statusCode}</td>
-                  <td>{d.durationMs} ms</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Delivery attempts to ${hook.url}, newest first`}
+          columns={['At', 'Event', 'Attempt', 'Answer', 'Duration']}
+        >
+          {deliveries.data.map((d, i) => (
+            <tr key={`${d.eventId}-${d.attempt}-${i}`} className={d.error ? 'outcome-failed' : undefined}>
+              <td>{formatDate(d.at)}</td>
+              <td>
+                <code>{d.eventType}</code> <span className="hint">{d.eventId}</span>
+              </td>
+              <td>{d.attempt}</td>
+              <td>{d.error ?? d.statusCode}</td>
+              <td>{d.durationMs} ms</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <button type="button" className="secondary" onClick={deliveries.reload}>
         Refresh deliveries<span className="visually-hidden"> of {hook.url}</span>
