@@ -1,5 +1,5 @@
 import { validateEnvironment } from './config';
-import { trustedProxies } from './http';
+import { cookieValue, trustedProxies } from './http';
 import { ServiceConfig } from './service-config';
 
 const required = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' };
@@ -24,5 +24,15 @@ describe('HTTP edge settings', () => {
     expect(
       validateEnvironment(ServiceConfig, { ...required, LOG_PERSONAL_DATA: 'TRUE' }).LOG_PERSONAL_DATA,
     ).toBe(true);
+  });
+});
+
+describe('cookieValue', () => {
+  it('finds a cookie by exact name among others, spaces around names and values ignored', () => {
+    expect(cookieValue('a=1; iam-login=xyz; b=2', 'iam-login')).toBe('xyz');
+    expect(cookieValue(' iam-login = x=y ', 'iam-login')).toBe('x=y');
+    expect(cookieValue('xiam-login=1; iam-login2=2', 'iam-login')).toBeUndefined();
+    expect(cookieValue(undefined, 'iam-login')).toBeUndefined();
+    expect(cookieValue('=orphan', '')).toBeUndefined();
   });
 });

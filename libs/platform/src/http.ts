@@ -70,4 +70,13 @@ export function trustedProxies(value: string | undefined): false | number | stri
   return trimmed.split(',').map((s) => s.trim());
 }
 
+/** The value of the cookie `name` in a Cookie request header, if the browser sent it. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of (header ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
 export type { INestApplication };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { digestBearerSecret, REDIS_CLIENT } from '@app/platform';
+import { cookieValue, digestBearerSecret, REDIS_CLIENT } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 
 /** How long a dashboard session lasts: a browser page cannot send the admin bearer token itself. */
@@ -35,10 +35,5 @@ export class QueueDashboardSessions {
 }
 
 /** The dashboard cookie's value from a Cookie header. */
-export function dashboardCookie(header: string | undefined): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === QUEUE_DASHBOARD_COOKIE) return value.join('=');
-  }
-  return undefined;
-}
+export const dashboardCookie = (header: string | undefined): string | undefined =>
+  cookieValue(header, QUEUE_DASHBOARD_COOKIE);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { cookieValue } from '@app/platform';
 import { IamAdminConfig } from '../config/iam-admin.config';
 
 /** A fresh value for the cookie, and the digest the login state keeps instead of the value. */
@@ -45,12 +46,7 @@ export class BrowserBindingCookie {
 
   /** The value the browser sent, if any. */
   read(request: FastifyRequest): string | undefined {
-    const name = this.name(request);
-    for (const pair of (request.headers.cookie ?? '').split(';')) {
-      const at = pair.indexOf('=');
-      if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
-    }
-    return undefined;
+    return cookieValue(request.headers.cookie, this.name(request));
   }
 
   private cookie(request: FastifyRequest, value: string, maxAge: number): string {
