@@ -7,6 +7,7 @@ import {
   USER_TYPES,
   UserDocument,
   userPolicyView,
+  UserPolicyView,
   withUserDefaults,
 } from '@app/scim';
 import { DomainPolicy } from '../domains/domain-policy';
@@ -76,7 +77,7 @@ export class ProvisioningPolicyService {
       new Set(before?.folders),
     );
     const userTypeKept = before !== undefined && before.userType === view.userType;
-    const withDefaults = this.withDefaults(document, settings, context, userTypeKept);
+    const withDefaults = this.withDefaults(document, view, settings, context, userTypeKept);
     // Seed 003: SCIM manages only users of the tenant's verified domains (operators may add others).
     if (settings?.requireVerifiedDomain && context.source === 'scim') {
       await this.domains.assertManageable(em, target.tenantId, withDefaults);
@@ -87,12 +88,12 @@ export class ProvisioningPolicyService {
   /** The default role when the user has none; the userType the tenant requires (or its default). */
   private withDefaults(
     document: UserDocument,
+    view: UserPolicyView,
     settings: ProvisioningSettings | undefined,
     context: CommandContext,
     userTypeKept: boolean,
   ): UserDocument {
     if (!settings) return document;
-    const view = userPolicyView(document);
     const role = view.roles.length === 0 ? (settings.defaultRole ?? undefined) : undefined;
     const userType = view.userType === undefined ? (settings.defaultUserType ?? undefined) : undefined;
     if (view.userType === undefined && !userType && userTypeKept) {
