@@ -114,6 +114,11 @@ export interface ResourceSnapshot {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The resource's related values (a User's groups) as the command's transaction left them, when
+   * the command read them: the gateway then answers without reading the resource again.
+   */
+  related?: Array<{ value: string; display: string }>;
 }
 
 /** Why a command was refused: maps one-to-one onto a SCIM error. */

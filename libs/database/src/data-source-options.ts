@@ -1,5 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
+import { PreparingClient } from './prepared-statements';
 
 export interface DatabaseSettings {
   url: string;
@@ -10,6 +11,8 @@ export interface DatabaseSettings {
   statementTimeoutMs?: number;
   /** PostgreSQL ends a session of this pool left idle inside a transaction this long (0 or absent: no limit). */
   idleInTransactionTimeoutMs?: number;
+  /** Repeated statements as named prepared statements (see PreparingClient); off for one-off tools. */
+  preparedStatements?: boolean;
 }
 
 /** The one way both services and the migration CLI describe the database. Never `synchronize`. */
@@ -30,6 +33,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       max: settings.poolSize,
       statement_timeout: settings.statementTimeoutMs || undefined,
       idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs || undefined,
+      // The pool's connections: node-postgres' own Client, or one that names repeated statements.
+      ...(settings.preparedStatements ? { Client: PreparingClient } : {}),
     },
   };
 }

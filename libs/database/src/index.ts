@@ -4,3 +4,4 @@ export * from './db';
 export * from './migrate';
 export * from './postgres-errors';
 export * from './returned-rows';
+export * from './prepared-statements';

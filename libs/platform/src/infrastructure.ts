@@ -41,6 +41,7 @@ export function infrastructureModules<C extends ServiceConfig>(
           applicationName: options.applicationName,
           statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
           idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+          preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
         }),
       dataSourceFactory: async (dataSourceOptions) => {
         const dataSource = await new DataSource(dataSourceOptions!).initialize();

@@ -33,6 +33,17 @@ export class ServiceConfig {
   @Min(0)
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60000;
 
+  /**
+   * Repeated statements run as named prepared statements (parsed and planned once per connection).
+   * `false` behind a connection pooler that cannot keep them (PgBouncer in transaction mode before
+   * 1.21, or without max_prepared_statements).
+   */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
+    parseBoolean(obj.DATABASE_PREPARED_STATEMENTS, true),
+  )
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

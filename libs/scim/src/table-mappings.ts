@@ -6,6 +6,14 @@ import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from './schemas';
  * columns). One mapping for the gateway's SCIM reads and IAM's operator search, so a filter means
  * the same in both.
  */
+/**
+ * A User's direct groups as a JSON array of `{value, display}` (by display name), for the subject
+ * row aliased `alias`: the gateway's reads and IAM's command results show the same list.
+ */
+export const userGroupsSql = (alias: string): string =>
+  `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
+      FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.subject_id = ${alias}.id)`;
+
 export const USER_TABLE_MAPPING: SqlMapping = {
   resourceType: USER_RESOURCE_TYPE,
   document: 's.document',

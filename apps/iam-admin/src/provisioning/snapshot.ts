@@ -8,6 +8,7 @@ export function snapshotOf(row: {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  groups?: ResourceSnapshot['related'];
 }): ResourceSnapshot {
   return {
     id: row.id,
@@ -15,6 +16,7 @@ export function snapshotOf(row: {
     version: row.version,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
+    ...(row.groups && { related: row.groups }),
   };
 }
 

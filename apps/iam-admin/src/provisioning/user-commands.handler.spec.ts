@@ -97,6 +97,32 @@ describe('UserCommandsHandler (real PostgreSQL)', () => {
     });
   });
 
+  it('a patch answers with the groups the subject is in after it (the gateway shows them without a read)', async () => {
+    const created = await create('grouped@contoso.com');
+    expect(created.related).toEqual([]);
+    const groups = new GroupsRepository();
+    const source = { provider: 'entra', source: 'scim' as const };
+    const sales = await groups.insert(db, tenantId, { displayName: 'Sales' + created.id }, source);
+    const admins = await groups.insert(db, tenantId, { displayName: 'Admins' + created.id }, source);
+    for (const group of [sales, admins]) await memberships.add(db, group, [created.id]);
+    const patch = (value: string) =>
+      db.transaction((em) =>
+        handler.patch(em, {
+          ...common(),
+          name: ProvisioningCommandName.PatchUser,
+          subjectId: created.id,
+          operations: [{ op: 'replace', path: 'title', value }],
+        }),
+      );
+    const expected = [
+      { value: admins.id, display: admins.displayName },
+      { value: sales.id, display: sales.displayName },
+    ];
+    expect((await patch('Lead')).related).toEqual(expected);
+    // A patch that changes nothing answers from the locked row, with the same groups.
+    expect((await patch('Lead')).related).toEqual(expected);
+  });
+
   it('If-Match naming another version is 412 and changes nothing', async () => {
     const created = await create('stale@contoso.com');
     await expect(

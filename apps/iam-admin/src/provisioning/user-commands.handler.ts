@@ -61,7 +61,8 @@ export class UserCommandsHandler {
     // A new subject has no folder access yet: a write only when it gets some.
     if (folderIds.length > 0)
       await this.subjectFolders.replace(em, inserted.tenantId, inserted.id, folderIds);
-    const subject = { ...inserted, folders: folderIds };
+    // A new subject is in no group yet (memberships are written on the Group side).
+    const subject = { ...inserted, folders: folderIds, groups: [] };
     context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
     const facts = subjectStateOf(subject);
     const { loginMethod } = context;

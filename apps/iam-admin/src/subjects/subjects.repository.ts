@@ -2,7 +2,7 @@ import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Db, queryPage, returnedRows, RowPage } from '@app/database';
-import { Filter, filterToSql, USER_TABLE_MAPPING, type UserDocument } from '@app/scim';
+import { Filter, filterToSql, USER_TABLE_MAPPING, userGroupsSql, type UserDocument } from '@app/scim';
 
 /** Where a subject came from: SCIM provisioning, a just-in-time sign-in, or an operator. */
 export type SubjectSource = 'scim' | 'sso-jit' | 'admin';
@@ -33,6 +33,8 @@ export interface SubjectRow {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /** Its direct groups (`{value, display}`), where a command read them with the row (see WRITTEN_COLUMNS). */
+  groups?: Array<{ value: string; display: string }>;
 }
 
 /** Columns copied out of the SCIM document for indexes and filters. */
@@ -63,6 +65,12 @@ export const subjectColumns = (table = 'subjects'): string =>
    ${table}.created_at AS "createdAt", ${table}.updated_at AS "updatedAt", ${table}.deleted_at AS "deletedAt",
    ${table}.managed_by AS "managedBy",
    ARRAY(SELECT sf.folder_id::text FROM subject_folders sf WHERE sf.subject_id = ${table}.id ORDER BY 1) AS folders`;
+
+/**
+ * A subject row as a User command reads and writes it: with its groups, in the same statement, so
+ * the gateway answers a PATCH or PUT without reading the User back.
+ */
+const WRITTEN_COLUMNS = `${subjectColumns()}, ${userGroupsSql('subjects')} AS groups`;
 
 /**
  * The Entra object id a subject is bound to, in lowercase (a GUID's case means nothing): the one an
@@ -119,11 +127,14 @@ export class SubjectsRepository {
     return rows[0]!;
   }
 
-  /** The live subject, locked until the transaction ends so concurrent commands cannot lose updates. */
+  /**
+   * The live subject, locked until the transaction ends so concurrent commands cannot lose updates;
+   * with its groups, which the command's answer shows.
+   */
   async findForUpdate(em: EntityManager, tenantId: string, id: string): Promise<SubjectRow | undefined> {
     if (!isUUID(id)) return undefined;
     const rows: SubjectRow[] = await em.query(
-      `SELECT ${subjectColumns()} FROM subjects
+      `SELECT ${WRITTEN_COLUMNS} FROM subjects
         WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
       [tenantId, id],
     );
@@ -140,7 +151,7 @@ export class SubjectsRepository {
     const result = await db.query(
       `UPDATE subjects SET user_name = $3, external_id = $4, display_name = $5, active = $6, document = $7,
          managed_by = CASE WHEN $8::boolean THEN $9 ELSE managed_by END, version = version + 1, updated_at = now()
-       WHERE tenant_id = $1 AND id = $2 RETURNING ${subjectColumns()}`,
+       WHERE tenant_id = $1 AND id = $2 RETURNING ${WRITTEN_COLUMNS}`,
       [
         subject.tenantId,
         subject.id,

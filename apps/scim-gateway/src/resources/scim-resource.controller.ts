@@ -98,8 +98,8 @@ export abstract class ScimResourceController {
   }
 
   /**
-   * 200 with the whole resource read back, its related attribute included (RFC 7644 §3.5.2). A
-   * type may answer 204 instead by overriding this route (Groups).
+   * 200 with the whole resource, its related attribute included (RFC 7644 §3.5.2). A type may
+   * answer 204 instead by overriding this route (Groups).
    */
   @Patch(':id')
   async patch(
@@ -110,8 +110,8 @@ export abstract class ScimResourceController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @BaseUrl() baseUrl: string,
   ): Promise<ScimResource | undefined> {
-    await this.resources.patch(principal, id, body, ifMatch);
-    return withEtag(reply, await this.resources.readBack(principal, id, baseUrl));
+    const written = await this.resources.patch(principal, id, body, ifMatch);
+    return withEtag(reply, await this.resources.answer(principal, written, baseUrl));
   }
 
   @Delete(':id')

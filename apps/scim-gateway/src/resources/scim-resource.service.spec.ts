@@ -119,6 +119,20 @@ describe('ScimResourceService with the User type', () => {
     expect(user.groups).toHaveLength(1);
   });
 
+  it('answers a write from the command result when it carries the groups (IAM read them in the write), reading nothing', async () => {
+    const { service, repository } = serviceFor(SCIM_USERS, USER_DOC, [{ value: OTHER, display: 'Stale' }]);
+    const written = { ...snapshot(USER_DOC), related: [{ value: OTHER, display: 'Sales' }] };
+    const user = await service.answer(PRINCIPAL, written, BASE);
+    expect(repository.reads).toEqual([]);
+    expect(user.groups).toEqual([
+      { value: OTHER, $ref: `${BASE}/Groups/${OTHER}`, display: 'Sales', type: 'direct' },
+    ]);
+    expect(user).toMatchObject({ id: ID, meta: { version: 'W/"2"' } });
+    // Without related values in the result (a Group's command), the resource is read back.
+    await service.answer(PRINCIPAL, snapshot(USER_DOC), BASE);
+    expect(repository.reads).toEqual([{ withRelated: true }]);
+  });
+
   it('patches with PatchUser and normalised operations, and deletes with DeleteUser', async () => {
     const { service, sent } = serviceFor(SCIM_USERS, USER_DOC, []);
     await expect(service.patch(PRINCIPAL, ID, PATCH, 4)).resolves.toMatchObject({ id: ID, version: 2 });

@@ -83,8 +83,8 @@ export class ScimResourceService {
     ifMatch?: number,
   ): Promise<ScimResource> {
     this.assertServerId(id);
-    await this.provisioning.send(principal, this.type.commands.replace(id, body, ifMatch));
-    return this.readBack(principal, id, baseUrl);
+    const written = await this.provisioning.send(principal, this.type.commands.replace(id, body, ifMatch));
+    return this.answer(principal, written!, baseUrl);
   }
 
   /** Applies a PATCH and returns what it left; the type's controller decides how to answer. */
@@ -106,9 +106,16 @@ export class ScimResourceService {
 
   /**
    * The whole resource after a write, its related attribute included, as RFC 7644 §3.5 asks of a
-   * 200 answer (the command's result carries no related values).
+   * 200 answer: from the command's result when it carries the related values (a User's groups, read
+   * in the write's transaction), else read back.
    */
-  readBack(principal: ScimPrincipal, id: string, baseUrl: string): Promise<ScimResource> {
+  async answer(principal: ScimPrincipal, written: ResourceSnapshot, baseUrl: string): Promise<ScimResource> {
+    return written.related !== undefined
+      ? this.render(written, baseUrl)
+      : this.readBack(principal, written.id, baseUrl);
+  }
+
+  private readBack(principal: ScimPrincipal, id: string, baseUrl: string): Promise<ScimResource> {
     return this.get(principal, id, baseUrl, {});
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { USER_TABLE_MAPPING } from '@app/scim';
+import { USER_TABLE_MAPPING, userGroupsSql } from '@app/scim';
 import { ScimResourceRepository } from '../resources/scim-resource.repository';
 
 /**
@@ -16,8 +16,7 @@ export class ScimUsersRepository extends ScimResourceRepository {
       alias: 's',
       live: 's.deleted_at IS NULL',
       mapping: USER_TABLE_MAPPING,
-      related: `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
-                   FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.subject_id = s.id)`,
+      related: userGroupsSql('s'),
       indexedEquality: ['id', 'userName', 'externalId'],
     });
   }
