@@ -54,6 +54,40 @@ describe('ProvisioningCommandsService: one audit entry per command outcome', () 
     expect(entry!.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('a re-delivered or doubled command is answered with its first outcome, its change undone, never applied twice', async () => {
+    const created = await service.apply(createUser(`redelivered-${randomUUID()}@contoso.com`));
+    const subjectId = created.ok ? created.subject!.id : '';
+    const patch = (value: string): ProvisioningCommand => ({
+      ...common(),
+      name: ProvisioningCommandName.PatchUser,
+      subjectId,
+      operations: [{ op: 'replace', path: 'title', value }],
+    });
+    const state = async () =>
+      (
+        await db.query(
+          `SELECT s.version, s.document->>'title' AS title,
+             (SELECT count(*)::int FROM subject_events e WHERE e.aggregate_id = s.id) AS events
+             FROM subjects s WHERE s.id = $1`,
+          [subjectId],
+        )
+      )[0];
+    const first = patch('Engineer');
+    const answered = await service.apply(first);
+    await service.apply(patch('Lead'));
+    const before = await state();
+    expect(before).toEqual({ version: 3, title: 'Lead', events: 3 });
+    // Delivered again after a later change: applying it again would set the title back.
+    await expect(service.apply(first)).resolves.toEqual(answered);
+    expect(await state()).toEqual(before);
+    // Two deliveries at once (one batch): one applies, the other gets its outcome.
+    const doubled = patch('Director');
+    const [a, b] = await Promise.all([service.apply(doubled), service.apply(doubled)]);
+    expect(b).toEqual(a);
+    expect(await state()).toEqual({ version: 4, title: 'Director', events: 4 });
+    expect(await entryOf(doubled.commandId)).toHaveLength(1);
+  });
+
   it('records a refusal once, with status, scimType and message; a re-delivery is answered, not audited', async () => {
     const userName = `dup-${randomUUID()}@contoso.com`;
     await service.apply(createUser(userName));

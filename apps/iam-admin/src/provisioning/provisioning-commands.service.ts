@@ -43,9 +43,14 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** A command another delivery applied first: its change is undone and the recorded outcome answered. */
+class AppliedBefore extends Error {}
+
 /**
  * Applies provisioning commands, the outcome recorded under the command id in the change's
- * transaction so a re-delivered command is answered, not re-applied. Protocol refusals come back
+ * transaction so a re-delivered command is answered, not applied twice: the outcome is recorded
+ * after the change (one statement per command instead of a claim first and a completion after),
+ * and a delivery that finds one recorded rolls its change back to the command's savepoint. Protocol refusals come back
  * as typed failures; anything else throws so BullMQ retries the job. Each command applied, refused
  * or set aside gets one provisioning audit entry, written with its outcome; a re-delivery answered
  * from the recorded outcome gets none.
@@ -135,6 +140,10 @@ export class ProvisioningCommandsService {
       return () => waiting.resolve(outcome);
     } catch (error) {
       await em.query('ROLLBACK TO SAVEPOINT command');
+      if (error instanceof AppliedBefore) {
+        const outcome = await this.outcomes.recorded(em, command.commandId);
+        return () => waiting.resolve(outcome);
+      }
       const failure = refusal(error);
       if (failure) {
         const outcome = await this.recordFailure(
@@ -158,11 +167,9 @@ export class ProvisioningCommandsService {
     startedAt: number,
     context: CommandContext,
   ): Promise<ProvisioningOutcome> {
-    const claim = await this.outcomes.claim(em, command);
-    if (!claim.claimed) return claim.outcome;
     const { subject, userName } = await this.applyIn(em, command, context);
     const applied: ProvisioningOutcome = { ok: true, subject };
-    await this.outcomes.complete(em, command.commandId, applied);
+    if (!(await this.outcomes.record(em, command, applied))) throw new AppliedBefore();
     // In the change's transaction: an audited success is exactly a committed change.
     await this.audit.record(em, {
       ...auditOf(command, startedAt),
@@ -217,23 +224,20 @@ export class ProvisioningCommandsService {
     startedAt: number,
     decisions: string[] = [],
   ): Promise<ProvisioningOutcome> {
-    const recorded = await this.outcomes.recordRefusal(em, command, { ok: false, failure });
-    if (
-      !recorded.ok &&
-      recorded.failure.status === failure.status &&
-      recorded.failure.detail === failure.detail
-    )
-      await this.audit.record(em, {
-        ...auditOf(command, startedAt),
-        resourceId: targetOf(command),
-        userName: createdName(command),
-        decisions,
-        outcome,
-        status: failure.status,
-        scimType: failure.scimType,
-        message: failure.detail.slice(0, 1000),
-      });
-    return recorded;
+    const refused: ProvisioningOutcome = { ok: false, failure };
+    if (!(await this.outcomes.record(em, command, refused)))
+      return this.outcomes.recorded(em, command.commandId);
+    await this.audit.record(em, {
+      ...auditOf(command, startedAt),
+      resourceId: targetOf(command),
+      userName: createdName(command),
+      decisions,
+      outcome,
+      status: failure.status,
+      scimType: failure.scimType,
+      message: failure.detail.slice(0, 1000),
+    });
+    return refused;
   }
 
   /** The command applied, and the resource's name for the audit log when it is at hand (else its row has it). */

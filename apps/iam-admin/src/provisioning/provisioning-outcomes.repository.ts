@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { ProvisioningOutcome } from '@app/contracts';
 import { Db } from '@app/database';
 
@@ -13,31 +12,27 @@ interface CommandKey {
 @Injectable()
 export class ProvisioningOutcomesRepository {
   /**
-   * Claims a command inside the caller's transaction. A second delivery of the same command waits
-   * here until the first commits, then finds the claim taken and gets the recorded outcome back.
+   * Records an applied command's outcome inside the change's transaction, unless another delivery of
+   * the command recorded one first: then nothing is written and false is answered (the caller undoes
+   * its change and answers the recorded outcome). A delivery still in flight elsewhere makes this
+   * wait until it commits or rolls back.
    */
-  async claim(
-    em: EntityManager,
-    command: CommandKey,
-  ): Promise<{ claimed: true } | { claimed: false; outcome: ProvisioningOutcome }> {
-    const rows: unknown[] = await em.query(
-      `INSERT INTO provisioning_commands (command_id, tenant_id, name, outcome) VALUES ($1, $2, $3, 'null')
+  async record(db: Db, command: CommandKey, outcome: ProvisioningOutcome): Promise<boolean> {
+    const rows: unknown[] = await db.query(
+      `INSERT INTO provisioning_commands (command_id, tenant_id, name, outcome) VALUES ($1, $2, $3, $4)
        ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
-      [command.commandId, command.tenantId, command.name],
+      [command.commandId, command.tenantId, command.name, outcome],
     );
-    if (rows.length > 0) return { claimed: true };
-    const recorded: Array<{ outcome: ProvisioningOutcome }> = await em.query(
-      `SELECT outcome FROM provisioning_commands WHERE command_id = $1`,
-      [command.commandId],
-    );
-    return { claimed: false, outcome: recorded[0]!.outcome };
+    return rows.length > 0;
   }
 
-  async complete(em: EntityManager, commandId: string, outcome: ProvisioningOutcome): Promise<void> {
-    await em.query(`UPDATE provisioning_commands SET outcome = $2 WHERE command_id = $1`, [
-      commandId,
-      outcome,
-    ]);
+  /** The outcome recorded for a command. */
+  async recorded(db: Db, commandId: string): Promise<ProvisioningOutcome> {
+    const rows: Array<{ outcome: ProvisioningOutcome }> = await db.query(
+      `SELECT outcome FROM provisioning_commands WHERE command_id = $1`,
+      [commandId],
+    );
+    return rows[0]!.outcome;
   }
 
   /** Retention: deletes up to `limit` outcomes applied before `before`, oldest first; answers how many. */
@@ -48,19 +43,5 @@ export class ProvisioningOutcomesRepository {
       [before, limit],
     );
     return deleted;
-  }
-
-  /** Records a refusal (the command's own transaction rolled back); an earlier record stands. */
-  async recordRefusal(
-    db: Db,
-    command: CommandKey,
-    outcome: ProvisioningOutcome,
-  ): Promise<ProvisioningOutcome> {
-    const rows: Array<{ outcome: ProvisioningOutcome }> = await db.query(
-      `INSERT INTO provisioning_commands (command_id, tenant_id, name, outcome) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (command_id) DO UPDATE SET command_id = EXCLUDED.command_id RETURNING outcome`,
-      [command.commandId, command.tenantId, command.name, outcome],
-    );
-    return rows[0]!.outcome;
   }
 }
