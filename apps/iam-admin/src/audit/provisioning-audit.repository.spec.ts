@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { testFileDatabaseUrl } from '@test/support';
+import { SubjectsRepository, subjectColumnsOf } from '../subjects/subjects.repository';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { ProvisioningAuditEntry, ProvisioningAuditRepository } from './provisioning-audit.repository';
@@ -55,6 +56,38 @@ describe('ProvisioningAuditRepository (real PostgreSQL)', () => {
     const rows = await repository.page(db, tenant, {}, undefined, 10);
     expect(rows.map((r) => r.userName)).toEqual([null, null]);
     expect(rows[0]).toMatchObject({ changedAttributes: [], decisions: [], durationMs: 4, actor: null });
+  });
+
+  it('writes a batch in one statement, in order, each entry named by its caller or from its own row', async () => {
+    const tenant = (await new TenantsRepository().insert(db, { displayName: 'batch' })).id;
+    const subject = await new SubjectsRepository().insert(
+      db,
+      tenant,
+      subjectColumnsOf({ schemas: [], userName: 'dana@contoso.com' }),
+      { provider: 'entra', source: 'scim' },
+    );
+    await repository.insert(
+      db,
+      entry({ tenantId: tenant, userName: undefined, resourceId: subject.id.toUpperCase(), status: 204 }),
+      entry({
+        tenantId: tenant,
+        userName: 'given@contoso.com',
+        changedAttributes: ['title'],
+        decisions: ['d'],
+      }),
+      entry({ tenantId: tenant, userName: undefined, resourceType: 'Group', resourceId: randomUUID() }),
+    );
+    const rows = (await repository.page(db, tenant, {}, undefined, 10)).reverse();
+    expect(rows).toEqual([
+      expect.objectContaining({ userName: 'dana@contoso.com', resourceId: subject.id, status: 204 }),
+      expect.objectContaining({
+        userName: 'given@contoso.com',
+        changedAttributes: ['title'],
+        decisions: ['d'],
+      }),
+      expect.objectContaining({ userName: null, resourceType: 'Group' }),
+    ]);
+    expect(Number(rows[0]!.id)).toBeLessThan(Number(rows[2]!.id));
   });
 
   it('filters: userName ignoring case, time range half-open, outcome, resource', async () => {

@@ -92,53 +92,59 @@ const COLUMNS = `id::text AS id, occurred_at AS "occurredAt", source, scim_token
   user_name AS "userName", changed_attributes AS "changedAttributes", decisions, outcome, status,
   scim_type AS "scimType", message, duration_ms AS "durationMs"`;
 
+/**
+ * Entries arrive as one JSON array (one statement for a whole group-commit batch). A missing
+ * userName is read from the resource's row inside the INSERT (a deprovisioned subject keeps its
+ * row); `resource_uuid` is the resource id when it is a UUID, else null.
+ */
 const INSERT = `INSERT INTO provisioning_audit (tenant_id, occurred_at, source, scim_token_id, provider, actor,
   command_id, operation, resource_type, resource_id, changed_attributes, decisions, outcome, status, scim_type,
   message, duration_ms, user_name)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,`;
-
-/**
- * The userName when the caller does not have it: read from the resource's row inside the INSERT
- * (a deprovisioned subject keeps its row). $18 is the resource id when it is a UUID, else null.
- */
-const NAME_FROM_ROW: Partial<Record<AuditResourceType, string>> = {
-  User: `(SELECT user_name FROM subjects WHERE tenant_id = $1 AND id = $18::uuid))`,
-  Group: `(SELECT display_name FROM groups WHERE tenant_id = $1 AND id = $18::uuid))`,
-};
+  SELECT x.tenant_id, x.occurred_at, x.source, x.scim_token_id, x.provider, x.actor, x.command_id, x.operation,
+    x.resource_type, x.resource_id, x.changed_attributes, x.decisions, x.outcome, x.status, x.scim_type, x.message,
+    x.duration_ms,
+    COALESCE(x.user_name, CASE x.resource_type
+      WHEN 'User' THEN (SELECT user_name FROM subjects WHERE tenant_id = x.tenant_id AND id = x.resource_uuid)
+      WHEN 'Group' THEN (SELECT display_name FROM groups WHERE tenant_id = x.tenant_id AND id = x.resource_uuid)
+    END)
+  FROM jsonb_to_recordset($1::jsonb) AS x(ord int, tenant_id uuid, occurred_at timestamptz, source text, scim_token_id uuid,
+    provider text, actor text, command_id uuid, operation text, resource_type text, resource_id text,
+    resource_uuid uuid, changed_attributes text[], decisions text[], outcome text, status smallint, scim_type text,
+    message text, duration_ms int, user_name text)
+  ORDER BY x.ord`;
 
 /** Owns provisioning_audit: append-only, one row per provisioning command. */
 @Injectable()
 export class ProvisioningAuditRepository {
-  /** One statement: on the success path it runs inside the command's own transaction. */
-  async insert(db: Db, entry: ProvisioningAuditEntry): Promise<void> {
-    const resourceId = entry.resourceId?.toLowerCase() ?? null;
-    const params = [
-      entry.tenantId,
-      entry.occurredAt ?? new Date(),
-      entry.source,
-      entry.scimTokenId ?? null,
-      entry.provider ?? null,
-      entry.actor ?? null,
-      entry.commandId ?? null,
-      entry.operation,
-      entry.resourceType,
-      resourceId,
-      entry.changedAttributes ?? [],
-      entry.decisions ?? [],
-      entry.outcome,
-      entry.status,
-      entry.scimType ?? null,
-      entry.message ?? null,
-      Math.max(0, Math.round(entry.durationMs)),
-    ];
-    const fromRow = NAME_FROM_ROW[entry.resourceType];
-    if (typeof entry.userName === 'string' || !fromRow)
-      await db.query(`${INSERT} $18)`, [...params, entry.userName ?? null]);
-    else
-      await db.query(`${INSERT} ${fromRow}`, [
-        ...params,
-        resourceId !== null && isUUID(resourceId) ? resourceId : null,
-      ]);
+  /** One statement for any number of entries: on the success path it runs inside the commands' own transaction. */
+  async insert(db: Db, ...entries: ProvisioningAuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map((entry, ord) => {
+      const resourceId = entry.resourceId?.toLowerCase() ?? null;
+      return {
+        ord,
+        tenant_id: entry.tenantId,
+        occurred_at: entry.occurredAt ?? new Date(),
+        source: entry.source,
+        scim_token_id: entry.scimTokenId ?? null,
+        provider: entry.provider ?? null,
+        actor: entry.actor ?? null,
+        command_id: entry.commandId ?? null,
+        operation: entry.operation,
+        resource_type: entry.resourceType,
+        resource_id: resourceId,
+        resource_uuid: resourceId !== null && isUUID(resourceId) ? resourceId : null,
+        changed_attributes: entry.changedAttributes ?? [],
+        decisions: entry.decisions ?? [],
+        outcome: entry.outcome,
+        status: entry.status,
+        scim_type: entry.scimType ?? null,
+        message: entry.message ?? null,
+        duration_ms: Math.max(0, Math.round(entry.durationMs)),
+        user_name: entry.userName ?? null,
+      };
+    });
+    await db.query(INSERT, [JSON.stringify(rows)]);
   }
 
   /** Up to `limit` entries of the tenant after `after` (exclusive), newest first. */
@@ -168,9 +174,10 @@ export class ProvisioningAuditRepository {
       where.push(`(occurred_at, id) < ($${params.length - 1}, $${params.length}::bigint)`);
     }
     params.push(limit);
+    // The table's bigint id, not the output column `id` (text: "9" would sort after "10").
     return db.query(
       `SELECT ${COLUMNS} FROM provisioning_audit WHERE ${where.join(' AND ')}
-       ORDER BY occurred_at DESC, id DESC LIMIT $${params.length}`,
+       ORDER BY occurred_at DESC, provisioning_audit.id DESC LIMIT $${params.length}`,
       params,
     );
   }

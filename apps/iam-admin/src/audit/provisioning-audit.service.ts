@@ -22,11 +22,11 @@ export class ProvisioningAuditService {
   ) {}
 
   /**
-   * Records one entry with one INSERT on `db`: pass the transaction of the change itself, so that
+   * Records entries with one INSERT on `db`: pass the transaction of the change itself, so that
    * an audited success is exactly a committed change.
    */
-  record(db: Db, entry: ProvisioningAuditEntry): Promise<void> {
-    return this.entries.insert(db, entry);
+  record(db: Db, ...entries: ProvisioningAuditEntry[]): Promise<void> {
+    return this.entries.insert(db, ...entries);
   }
 
   async list(tenantId: string, query: ProvisioningAuditQueryDto): Promise<ProvisioningAuditPageDto> {

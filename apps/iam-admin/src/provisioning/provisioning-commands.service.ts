@@ -112,7 +112,10 @@ export class ProvisioningCommandsService {
     try {
       await this.dataSource.transaction(async (em) => {
         settled = [];
-        for (const waiting of batch) settled.push(await this.applyAt(em, waiting));
+        // The batch's audit entries, written in one statement before it commits.
+        const audited: ProvisioningAuditEntry[] = [];
+        for (const waiting of batch) settled.push(await this.applyAt(em, waiting, audited));
+        await this.audit.record(em, ...audited);
       });
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
@@ -126,17 +129,25 @@ export class ProvisioningCommandsService {
    * One command of a batch behind its savepoint; answers how to settle its job once the batch
    * commits. A database fault is thrown: the batch's transaction cannot go on.
    */
-  private applyAt(em: EntityManager, waiting: Waiting): Promise<() => void> {
-    return waiting.within(() => this.applyInContext(em, waiting));
+  private applyAt(
+    em: EntityManager,
+    waiting: Waiting,
+    audited: ProvisioningAuditEntry[],
+  ): Promise<() => void> {
+    return waiting.within(() => this.applyInContext(em, waiting, audited));
   }
 
-  private async applyInContext(em: EntityManager, waiting: Waiting): Promise<() => void> {
+  private async applyInContext(
+    em: EntityManager,
+    waiting: Waiting,
+    audited: ProvisioningAuditEntry[],
+  ): Promise<() => void> {
     const { command, startedAt } = waiting;
     const context = commandContext('scim');
     // Not released: a later savepoint of the same name shadows it, one round trip less per command.
     await em.query('SAVEPOINT command');
     try {
-      const outcome = await this.applyOne(em, command, startedAt, context);
+      const outcome = await this.applyOne(em, command, startedAt, context, audited);
       return () => waiting.resolve(outcome);
     } catch (error) {
       await em.query('ROLLBACK TO SAVEPOINT command');
@@ -146,14 +157,9 @@ export class ProvisioningCommandsService {
       }
       const failure = refusal(error);
       if (failure) {
-        const outcome = await this.recordFailure(
-          em,
-          command,
-          failure,
-          'refused',
-          startedAt,
-          context.decisions,
-        );
+        const outcome = await this.recordFailure(em, command, failure, 'refused', startedAt, audited, [
+          ...context.decisions,
+        ]);
         return () => waiting.resolve(outcome);
       }
       if (classifyDatabaseError(error).kind === 'fault') throw error;
@@ -166,12 +172,13 @@ export class ProvisioningCommandsService {
     command: ProvisioningCommand,
     startedAt: number,
     context: CommandContext,
+    audited: ProvisioningAuditEntry[],
   ): Promise<ProvisioningOutcome> {
     const { subject, userName } = await this.applyIn(em, command, context);
     const applied: ProvisioningOutcome = { ok: true, subject };
     if (!(await this.outcomes.record(em, command, applied))) throw new AppliedBefore();
     // In the change's transaction: an audited success is exactly a committed change.
-    await this.audit.record(em, {
+    audited.push({
       ...auditOf(command, startedAt),
       resourceId: subject?.id ?? targetOf(command),
       userName,
@@ -207,14 +214,17 @@ export class ProvisioningCommandsService {
         status: 500,
         detail: `the change could not be applied and was set aside for an operator (correlation id ${id})`,
       };
-      return this.recordFailure(em, command, failure, 'failed', startedAt);
+      const audited: ProvisioningAuditEntry[] = [];
+      const outcome = await this.recordFailure(em, command, failure, 'failed', startedAt, audited);
+      await this.audit.record(em, ...audited);
+      return outcome;
     });
   }
 
   /**
-   * Records a refusal or a set-aside command with its audit entry, in one transaction. When another
-   * delivery of the command recorded its outcome first, that outcome is the answer, and it was
-   * audited by that delivery.
+   * Records a refusal or a set-aside command, its audit entry added to `audited` (the caller writes
+   * it in the same transaction). When another delivery of the command recorded its outcome first,
+   * that outcome is the answer, and it was audited by that delivery.
    */
   private async recordFailure(
     em: EntityManager,
@@ -222,12 +232,13 @@ export class ProvisioningCommandsService {
     failure: ProvisioningFailure,
     outcome: 'refused' | 'failed',
     startedAt: number,
+    audited: ProvisioningAuditEntry[],
     decisions: string[] = [],
   ): Promise<ProvisioningOutcome> {
     const refused: ProvisioningOutcome = { ok: false, failure };
     if (!(await this.outcomes.record(em, command, refused)))
       return this.outcomes.recorded(em, command.commandId);
-    await this.audit.record(em, {
+    audited.push({
       ...auditOf(command, startedAt),
       resourceId: targetOf(command),
       userName: createdName(command),
@@ -296,9 +307,11 @@ function auditOf(
   | 'operation'
   | 'resourceType'
   | 'durationMs'
+  | 'occurredAt'
 > {
   return {
     tenantId: command.tenantId,
+    occurredAt: new Date(), // when the command finished, not when its batch commits
     source: 'scim',
     scimTokenId: command.scimTokenId,
     provider: command.provider,
