@@ -24,17 +24,37 @@ export type PendingEvent = Omit<SubjectEvent, 'id' | 'sequence' | 'occurredAt' |
 export class SubjectEventsOutbox {
   constructor(private readonly outbox: SubjectEventsRepository) {}
 
-  async record(em: EntityManager, source: SubjectEventSource, events: PendingEvent[]): Promise<void> {
+  /**
+   * Records a change's events in its transaction. With `held`, they are added there instead, for
+   * the caller to write with others in one statement (`append`) before the transaction commits: a
+   * group-commit batch writes all its commands' events at once.
+   */
+  async record(
+    em: EntityManager,
+    source: SubjectEventSource,
+    events: PendingEvent[],
+    held?: OutboxInsert[],
+  ): Promise<void> {
     if (events.length === 0) return;
     // The change's trace (when one is recorded): the relay's publish and webhook deliveries join it.
     const trace = traceContextFields();
-    const rows: OutboxInsert[] = events.map((event, ord) => ({
-      ord,
+    const rows: OutboxInsert[] = events.map((event) => ({
+      ord: 0,
       aggregate_id: aggregateOf(event),
       tenant_id: event.tenantId,
       event: { ...event, specVersion: SUBJECT_EVENTS_SPEC_VERSION, source, ...trace },
     }));
-    await this.outbox.append(em, rows);
+    if (held) held.push(...rows);
+    else await this.append(em, rows);
+  }
+
+  /** Writes rows in the order given (their sequences follow it per aggregate). */
+  async append(em: EntityManager, rows: OutboxInsert[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.outbox.append(
+      em,
+      rows.map((row, ord) => ({ ...row, ord })),
+    );
   }
 }
 

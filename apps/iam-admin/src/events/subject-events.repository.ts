@@ -39,7 +39,8 @@ export class SubjectEventsRepository {
            FROM input
        ), bumped AS (
          INSERT INTO event_sequences (aggregate_id, last)
-         SELECT aggregate_id, count(*) FROM input GROUP BY aggregate_id
+         -- in one order for every writer: two batches bumping the same aggregates cannot deadlock here
+         SELECT aggregate_id, count(*) FROM input GROUP BY aggregate_id ORDER BY aggregate_id
          ON CONFLICT (aggregate_id) DO UPDATE SET last = event_sequences.last + EXCLUDED.last
          RETURNING aggregate_id, last
        )

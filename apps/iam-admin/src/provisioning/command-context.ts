@@ -1,3 +1,4 @@
+import type { OutboxInsert } from '../events/subject-events.repository';
 import type { LoginMethod } from '../password-login/subject-credentials.repository';
 import type { SubjectSource } from '../subjects/subjects.repository';
 
@@ -14,6 +15,11 @@ export interface CommandContext {
   decisions: string[];
   /** An operator's login method chosen at create: the subject.created event's state carries it. */
   loginMethod?: LoginMethod;
+  /**
+   * Where the command's events are held when its transaction writes them together with other
+   * commands' (group commit); absent: each is written at once.
+   */
+  events?: OutboxInsert[];
 }
 
 export const commandContext = (source: SubjectSource): CommandContext => ({

@@ -50,15 +50,20 @@ export class GroupCommandsHandler {
       ...Object.keys(document).filter((name) => name !== 'schemas'),
       ...(added.length > 0 ? ['members'] : []),
     );
-    await this.events.record(em, context.source, [
-      {
-        type: SubjectEventType.GroupCreated,
-        tenantId: group.tenantId,
-        groupId: group.id,
-        state: stateOf(group),
-      },
-      ...membershipEvents(SubjectEventType.SubjectAddedToGroup, group, added),
-    ]);
+    await this.events.record(
+      em,
+      context.source,
+      [
+        {
+          type: SubjectEventType.GroupCreated,
+          tenantId: group.tenantId,
+          groupId: group.id,
+          state: stateOf(group),
+        },
+        ...membershipEvents(SubjectEventType.SubjectAddedToGroup, group, added),
+      ],
+      context.events,
+    );
     return snapshotOf(group);
   }
 
@@ -119,10 +124,15 @@ export class GroupCommandsHandler {
     const group = await this.lock(em, command.tenantId, command.groupId, command.ifMatchVersion);
     const members = await this.memberships.removeAll(em, group);
     await this.groups.delete(em, group);
-    await this.events.record(em, context.source, [
-      ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, group, members),
-      { type: SubjectEventType.GroupDeleted, tenantId: group.tenantId, groupId: group.id, state: null },
-    ]);
+    await this.events.record(
+      em,
+      context.source,
+      [
+        ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, group, members),
+        { type: SubjectEventType.GroupDeleted, tenantId: group.tenantId, groupId: group.id, state: null },
+      ],
+      context.events,
+    );
     return group;
   }
 
@@ -177,11 +187,16 @@ export class GroupCommandsHandler {
           },
         ]
       : [];
-    await this.events.record(em, context.source, [
-      ...groupUpdated,
-      ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, updated, removed),
-      ...membershipEvents(SubjectEventType.SubjectAddedToGroup, updated, added),
-    ]);
+    await this.events.record(
+      em,
+      context.source,
+      [
+        ...groupUpdated,
+        ...membershipEvents(SubjectEventType.SubjectRemovedFromGroup, updated, removed),
+        ...membershipEvents(SubjectEventType.SubjectAddedToGroup, updated, added),
+      ],
+      context.events,
+    );
     return snapshotOf(updated);
   }
 

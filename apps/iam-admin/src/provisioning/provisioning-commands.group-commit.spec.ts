@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ProvisioningCommand, ProvisioningCommandName, ProvisioningOutcome } from '@app/contracts';
 import { USER_SCHEMA } from '@app/scim';
 import { RunningApp, startIamAdmin } from '@test/support';
+import { SubjectEventsRepository } from '../events/subject-events.repository';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { ProvisioningCommandsService } from './provisioning-commands.service';
 import { UserCommandsHandler } from './user-commands.handler';
@@ -70,6 +71,42 @@ describe('ProvisioningCommandsService: group commit', () => {
     expect(outcomes[4]).toEqual(outcomes[1]);
     expect(await transactionsOf([...accepted, taken])).toBe(1);
     await expect(service.apply(taken)).resolves.toEqual(outcomes[3]);
+  });
+
+  it("writes a batch's events in one statement: only its applied commands', numbered per subject in command order", async () => {
+    const created = await service.apply(createUser(`gc-events-${randomUUID()}@contoso.com`));
+    const subjectId = created.ok ? created.subject!.id : '';
+    const patch = (path: string, value: unknown): ProvisioningCommand => ({
+      commandId: randomUUID(),
+      tenantId,
+      provider: 'entra',
+      scimTokenId: randomUUID(),
+      name: ProvisioningCommandName.PatchUser,
+      subjectId,
+      operations: [{ op: 'replace', path, value }],
+    });
+    const appends = jest.spyOn(SubjectEventsRepository.prototype, 'append');
+    const outcomes = await Promise.all(
+      [
+        patch('title', 'One'),
+        patch('userName', ''), // refused: rolled back to its savepoint, it leaves no event
+        patch('title', 'Two'),
+        patch('active', false),
+      ].map((command) => service.apply(command)),
+    );
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true, true]);
+    expect(appends).toHaveBeenCalledTimes(1);
+    const events = await db.query(
+      `SELECT sequence::int, event->>'type' AS type, event->'state'->>'title' AS title
+         FROM subject_events WHERE aggregate_id = $1 ORDER BY position`,
+      [subjectId],
+    );
+    expect(events).toEqual([
+      { sequence: 1, type: 'subject.created', title: null },
+      { sequence: 2, type: 'subject.updated', title: 'One' },
+      { sequence: 3, type: 'subject.updated', title: 'Two' },
+      { sequence: 4, type: 'subject.deactivated', title: 'Two' },
+    ]);
   });
 
   it("applies each command in its own worker's context (its trace and correlation id), not the batch's first", async () => {

@@ -20,7 +20,9 @@ import {
   ProvisioningAuditEntry,
 } from '../audit/provisioning-audit.repository';
 import { IamAdminConfig } from '../config/iam-admin.config';
+import { SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
+import { OutboxInsert } from '../events/subject-events.repository';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningDeadLettersRepository } from './provisioning-dead-letters.repository';
 import { ProvisioningOutcomesRepository } from './provisioning-outcomes.repository';
@@ -32,6 +34,12 @@ const UNIQUENESS: Record<string, string> = {
   uq_subjects_tenant_user_name: 'userName is already taken in this tenant (userName is case-insensitive)',
   uq_groups_tenant_display_name: 'displayName is already taken by a group of this tenant (case-insensitive)',
 };
+
+/** What a group-commit batch's commands leave to be written once, before it commits. */
+interface Written {
+  events: OutboxInsert[];
+  audited: ProvisioningAuditEntry[];
+}
 
 /** A command waiting for its group-commit transaction, and how its worker hears the outcome. */
 interface Waiting {
@@ -73,6 +81,7 @@ export class ProvisioningCommandsService {
     private readonly users: UserCommandsHandler,
     private readonly groups: GroupCommandsHandler,
     private readonly relay: SubjectEventsRelay,
+    private readonly events: SubjectEventsOutbox,
     private readonly deadLetters: ProvisioningDeadLettersRepository,
     private readonly audit: ProvisioningAuditService,
     private readonly config: IamAdminConfig,
@@ -112,10 +121,11 @@ export class ProvisioningCommandsService {
     try {
       await this.dataSource.transaction(async (em) => {
         settled = [];
-        // The batch's audit entries, written in one statement before it commits.
-        const audited: ProvisioningAuditEntry[] = [];
-        for (const waiting of batch) settled.push(await this.applyAt(em, waiting, audited));
-        await this.audit.record(em, ...audited);
+        // The batch's events and audit entries, each written in one statement before it commits.
+        const written: Written = { events: [], audited: [] };
+        for (const waiting of batch) settled.push(await this.applyAt(em, waiting, written));
+        await this.events.append(em, written.events);
+        await this.audit.record(em, ...written.audited);
       });
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
@@ -129,25 +139,18 @@ export class ProvisioningCommandsService {
    * One command of a batch behind its savepoint; answers how to settle its job once the batch
    * commits. A database fault is thrown: the batch's transaction cannot go on.
    */
-  private applyAt(
-    em: EntityManager,
-    waiting: Waiting,
-    audited: ProvisioningAuditEntry[],
-  ): Promise<() => void> {
-    return waiting.within(() => this.applyInContext(em, waiting, audited));
+  private applyAt(em: EntityManager, waiting: Waiting, written: Written): Promise<() => void> {
+    return waiting.within(() => this.applyInContext(em, waiting, written));
   }
 
-  private async applyInContext(
-    em: EntityManager,
-    waiting: Waiting,
-    audited: ProvisioningAuditEntry[],
-  ): Promise<() => void> {
+  private async applyInContext(em: EntityManager, waiting: Waiting, written: Written): Promise<() => void> {
     const { command, startedAt } = waiting;
-    const context = commandContext('scim');
+    // The command's events are held until it succeeds: rolled back to its savepoint, it has none.
+    const context: CommandContext = { ...commandContext('scim'), events: [] };
     // Not released: a later savepoint of the same name shadows it, one round trip less per command.
     await em.query('SAVEPOINT command');
     try {
-      const outcome = await this.applyOne(em, command, startedAt, context, audited);
+      const outcome = await this.applyOne(em, command, startedAt, context, written);
       return () => waiting.resolve(outcome);
     } catch (error) {
       await em.query('ROLLBACK TO SAVEPOINT command');
@@ -157,9 +160,15 @@ export class ProvisioningCommandsService {
       }
       const failure = refusal(error);
       if (failure) {
-        const outcome = await this.recordFailure(em, command, failure, 'refused', startedAt, audited, [
-          ...context.decisions,
-        ]);
+        const outcome = await this.recordFailure(
+          em,
+          command,
+          failure,
+          'refused',
+          startedAt,
+          written.audited,
+          context.decisions,
+        );
         return () => waiting.resolve(outcome);
       }
       if (classifyDatabaseError(error).kind === 'fault') throw error;
@@ -172,13 +181,14 @@ export class ProvisioningCommandsService {
     command: ProvisioningCommand,
     startedAt: number,
     context: CommandContext,
-    audited: ProvisioningAuditEntry[],
+    written: Written,
   ): Promise<ProvisioningOutcome> {
     const { subject, userName } = await this.applyIn(em, command, context);
     const applied: ProvisioningOutcome = { ok: true, subject };
     if (!(await this.outcomes.record(em, command, applied))) throw new AppliedBefore();
+    written.events.push(...context.events!);
     // In the change's transaction: an audited success is exactly a committed change.
-    audited.push({
+    written.audited.push({
       ...auditOf(command, startedAt),
       resourceId: subject?.id ?? targetOf(command),
       userName,

@@ -66,15 +66,20 @@ export class UserCommandsHandler {
     context.changedAttributes.push(...Object.keys(columns.document).filter((name) => name !== 'schemas'));
     const facts = subjectStateOf(subject);
     const { loginMethod } = context;
-    await this.events.record(em, context.source, [
-      {
-        type: SubjectEventType.SubjectCreated,
-        tenantId: subject.tenantId,
-        subjectId: subject.id,
-        ...facts,
-        state: loginMethod ? { ...facts.state, loginMethod } : facts.state,
-      },
-    ]);
+    await this.events.record(
+      em,
+      context.source,
+      [
+        {
+          type: SubjectEventType.SubjectCreated,
+          tenantId: subject.tenantId,
+          subjectId: subject.id,
+          ...facts,
+          state: loginMethod ? { ...facts.state, loginMethod } : facts.state,
+        },
+      ],
+      context.events,
+    );
     return snapshotOf(subject);
   }
 
@@ -110,15 +115,20 @@ export class UserCommandsHandler {
     await this.subjectFolders.replace(em, subject.tenantId, subject.id, []);
     await this.subjects.markDeleted(em, subject);
     const base = { tenantId: subject.tenantId, subjectId: subject.id };
-    await this.events.record(em, context.source, [
-      ...groups.map((group) => ({
-        ...base,
-        type: SubjectEventType.SubjectRemovedFromGroup,
-        groupId: group.id,
-        state: { group },
-      })),
-      { ...base, type: SubjectEventType.SubjectDeleted, state: null },
-    ]);
+    await this.events.record(
+      em,
+      context.source,
+      [
+        ...groups.map((group) => ({
+          ...base,
+          type: SubjectEventType.SubjectRemovedFromGroup,
+          groupId: group.id,
+          state: { group },
+        })),
+        { ...base, type: SubjectEventType.SubjectDeleted, state: null },
+      ],
+      context.events,
+    );
     return null;
   }
 
@@ -149,15 +159,20 @@ export class UserCommandsHandler {
     const changed = changedAttributes(subject.document, document);
     if (foldersChanged && !changed.includes(FOLDERS_SCHEMA)) changed.push(FOLDERS_SCHEMA);
     context.changedAttributes.push(...changed);
-    await this.events.record(em, context.source, [
-      {
-        type: subjectUpdateType(subject.document, document),
-        tenantId: updated.tenantId,
-        subjectId: updated.id,
-        changedAttributes: changed,
-        ...subjectStateOf(updated),
-      },
-    ]);
+    await this.events.record(
+      em,
+      context.source,
+      [
+        {
+          type: subjectUpdateType(subject.document, document),
+          tenantId: updated.tenantId,
+          subjectId: updated.id,
+          changedAttributes: changed,
+          ...subjectStateOf(updated),
+        },
+      ],
+      context.events,
+    );
     return snapshotOf(updated);
   }
 
