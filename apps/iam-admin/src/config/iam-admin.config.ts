@@ -201,6 +201,14 @@ export class IamAdminConfig extends ServiceConfig {
   @IsBoolean()
   WEBHOOKS_ENABLED = true;
 
+  /**
+   * Keep each tenant's provisioning settings and webhook subscriptions in memory, dropped on every
+   * change any instance commits (PostgreSQL LISTEN/NOTIFY); false: every read goes to the database.
+   */
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.IAM_TENANT_CONFIG_CACHE, true))
+  @IsBoolean()
+  IAM_TENANT_CONFIG_CACHE = true;
+
   /** The queue dashboard (/queues) only looks; false lets platform admins retry, remove and clean jobs there. */
   @Transform(({ obj }: { obj: Record<string, unknown> }) => parseBoolean(obj.QUEUE_DASHBOARD_READ_ONLY, true))
   @IsBoolean()

@@ -10,6 +10,7 @@ import { FieldValidationException } from '../errors/validation';
 import { assertOutboundUrl } from '../outbound/outbound-url';
 import { ScimAccessAnnouncer } from '../scim-tokens/scim-access-announcer';
 import { ScimTokenRow, ScimTokensRepository } from '../scim-tokens/scim-tokens.repository';
+import { TenantConfigCacheService } from '../tenant-config-cache/tenant-config-cache.service';
 import { ConnectorDetails } from './connector-details';
 import { multiTenantIssuerTemplate } from './provider-urls';
 import {
@@ -53,6 +54,7 @@ export class IdentityProvidersService {
     private readonly announcer: ScimAccessAnnouncer,
     private readonly outbound: OutboundAddressPolicy,
     private readonly connector: ConnectorDetails,
+    private readonly tenantConfig: TenantConfigCacheService,
   ) {}
 
   async create(tenantId: string, dto: AzureAdProviderCreateDto): Promise<AzureAdProviderResponseDto> {
@@ -119,7 +121,8 @@ export class IdentityProvidersService {
     const tokens = await this.scimTokens.linkedTo(this.dataSource, tenantId, provider.id);
     if (tokens.length > 0) throw linkedTokensConflict(scheme, tokens);
     try {
-      await this.providers.delete(this.dataSource, tenantId, provider.id);
+      // Its provisioning settings override goes with it (ON DELETE CASCADE): cached settings too.
+      await this.tenantConfig.change(tenantId, (em) => this.providers.delete(em, tenantId, provider.id));
     } catch (error) {
       // A token created between the check and the delete: the foreign key refuses it.
       if (isForeignKeyViolation(error)) {

@@ -11,9 +11,10 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60];
 
 /**
- * IAM's own series: queue depth and command timing, outbox lag and relay rate, webhook deliveries.
+ * IAM's own series: queue depth and command timing, outbox lag and relay rate, webhook deliveries,
+ * tenant configuration cache hits.
  * Gauges are read when Prometheus scrapes (one getJobCounts per queue, one indexed outbox query);
- * counters and histograms are fed by the worker, the relay and the delivery processor.
+ * counters and histograms are fed by the worker, the relay, the delivery processor and the cache.
  */
 @Injectable()
 export class IamMetrics {
@@ -22,6 +23,7 @@ export class IamMetrics {
   private readonly relayed: Counter;
   private readonly webhookDeliveries: Counter<'result'>;
   private readonly webhookDeadLetters: Counter;
+  private readonly tenantConfigLookups: Counter<'cache' | 'result'>;
 
   constructor(
     registry: MetricsRegistry,
@@ -80,6 +82,12 @@ export class IamMetrics {
       help: 'Webhook deliveries given up and dead-lettered',
       registers,
     });
+    this.tenantConfigLookups = new Counter({
+      name: 'tenant_config_cache_lookups_total',
+      help: "Reads of a tenant's configuration answered from memory (hit) or PostgreSQL (miss), per cache",
+      labelNames: ['cache', 'result'],
+      registers,
+    });
   }
 
   /** Times every command the worker finishes (completed, or failed for good or for a retry). */
@@ -107,5 +115,9 @@ export class IamMetrics {
 
   webhookDeadLettered(): void {
     this.webhookDeadLetters.inc();
+  }
+
+  tenantConfigLookup(cache: string, hit: boolean): void {
+    this.tenantConfigLookups.inc({ cache, result: hit ? 'hit' : 'miss' });
   }
 }

@@ -5,6 +5,7 @@ import { DomainsModule } from '../domains/domains.module';
 import { EventsModule } from '../events/events.module';
 import { FoldersModule } from '../folders/folders.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { TenantConfigCacheModule } from '../tenant-config-cache/tenant-config-cache.module';
 import { ProvisioningPolicyService } from './provisioning-policy.service';
 import { ProvisioningSettingsController } from './provisioning-settings.controller';
 import { ProvisioningSettingsRepository } from './provisioning-settings.repository';
@@ -15,7 +16,15 @@ import { ProvisioningSettingsService } from './provisioning-settings.service';
  * provisioning_settings) and the policy the user command handler applies to every write.
  */
 @Module({
-  imports: [AuditModule, AuthModule, DomainsModule, EventsModule, FoldersModule, IdentityProvidersModule],
+  imports: [
+    AuditModule,
+    AuthModule,
+    DomainsModule,
+    EventsModule,
+    FoldersModule,
+    IdentityProvidersModule,
+    TenantConfigCacheModule,
+  ],
   controllers: [ProvisioningSettingsController],
   providers: [ProvisioningSettingsRepository, ProvisioningSettingsService, ProvisioningPolicyService],
   exports: [ProvisioningPolicyService, ProvisioningSettingsRepository],

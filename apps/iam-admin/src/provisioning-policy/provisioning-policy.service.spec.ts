@@ -3,6 +3,7 @@ import { FOLDERS_SCHEMA, METADATA_SCHEMA, normalizeUserDocument, USER_SCHEMA } f
 import { DomainPolicy } from '../domains/domain-policy';
 import { FoldersRepository } from '../folders/folders.repository';
 import { commandContext } from '../provisioning/command-context';
+import { TenantConfigCacheService } from '../tenant-config-cache/tenant-config-cache.service';
 import { ProvisioningPolicyService } from './provisioning-policy.service';
 import { ProvisioningSettingsRepository, ProvisioningSettingsRow } from './provisioning-settings.repository';
 import { subjectPolicyFacts } from './subject-policy-facts';
@@ -27,9 +28,9 @@ function settingsRow(overrides: Partial<ProvisioningSettingsRow> = {}): Provisio
   };
 }
 
-/** The policy over stand-in repositories: these settings, and one folder (FINANCE, externalId FIN-01). */
-function policyWith(settings: ProvisioningSettingsRow | undefined) {
-  const effective = jest.fn().mockResolvedValue(settings);
+/** The policy over stand-in repositories: these settings rows, and one folder (FINANCE, externalId FIN-01). */
+function policyWith(settings: ProvisioningSettingsRow | ProvisioningSettingsRow[] | undefined) {
+  const forTenant = jest.fn().mockResolvedValue(settings === undefined ? [] : [settings].flat());
   const resolve = jest.fn(async (_db: unknown, _tenant: string, values: string[]) => {
     const found = new Map<string, string>();
     for (const v of values) if (v === FINANCE || v.toLowerCase() === 'fin-01') found.set(v, FINANCE);
@@ -37,11 +38,11 @@ function policyWith(settings: ProvisioningSettingsRow | undefined) {
   });
   const assertManageable = jest.fn().mockResolvedValue(undefined);
   const policy = new ProvisioningPolicyService(
-    { effective } as unknown as ProvisioningSettingsRepository,
+    { forTenant } as unknown as ProvisioningSettingsRepository,
     { resolve } as unknown as FoldersRepository,
     { assertManageable } as unknown as DomainPolicy,
   );
-  return { policy, effective, resolve, assertManageable };
+  return { policy, forTenant, resolve, assertManageable };
 }
 
 const user = (extra: Record<string, unknown> = {}) =>
@@ -107,10 +108,48 @@ describe('ProvisioningPolicyService', () => {
     });
   });
 
-  it('reads the settings of the command provider (its override, else the tenant’s)', async () => {
-    const { policy, effective } = policyWith(undefined);
-    await policy.apply(em, { tenantId: 't1', provider: 'contoso' }, user(), commandContext('scim'));
-    expect(effective).toHaveBeenCalledWith(em, 't1', 'contoso');
+  it('follows the command provider’s override, else the tenant’s settings', async () => {
+    const { policy, forTenant } = policyWith([
+      settingsRow({ defaultUserType: 'Standard' }),
+      settingsRow({ provider: 'contoso', defaultUserType: 'Premium' }),
+    ]);
+    const userTypeFor = async (provider: string | null) =>
+      (await policy.apply(em, { tenantId: 't1', provider }, user(), commandContext('scim'))).document
+        .userType;
+    expect(await userTypeFor('contoso')).toBe('Premium');
+    expect(await userTypeFor('fabrikam')).toBe('Standard');
+    expect(await userTypeFor(null)).toBe('Standard');
+    expect(forTenant).toHaveBeenCalledWith(em, 't1');
+  });
+
+  it('a provider’s override applies even when the tenant has no settings of its own', async () => {
+    const { policy } = policyWith(settingsRow({ provider: 'contoso', defaultUserType: 'Premium' }));
+    const apply = (provider: string) =>
+      policy.apply(em, { tenantId: 't1', provider }, user(), commandContext('scim'));
+    await expect(apply('contoso')).resolves.toMatchObject({ document: { userType: 'Premium' } });
+    // No policy for the others: no userType required, none supplied.
+    expect((await apply('fabrikam')).document.userType).toBeUndefined();
+  });
+
+  it('reads the settings through the tenant configuration cache when there is one', async () => {
+    const forTenant = jest.fn().mockResolvedValue([settingsRow({ defaultUserType: 'Premium' })]);
+    const get = jest.fn(async (db: unknown, tenantId: string) => forTenant(db, tenantId));
+    const cache = jest.fn().mockReturnValue({ get });
+    const policy = new ProvisioningPolicyService(
+      { forTenant } as unknown as ProvisioningSettingsRepository,
+      { resolve: jest.fn().mockResolvedValue(new Map()) } as unknown as FoldersRepository,
+      {} as DomainPolicy,
+      { cache } as unknown as TenantConfigCacheService,
+    );
+    const { document } = await policy.apply(
+      em,
+      { tenantId: 't1', provider: 'entra' },
+      user(),
+      commandContext('scim'),
+    );
+    expect(document.userType).toBe('Premium');
+    expect(cache).toHaveBeenCalledWith('provisioning-settings', expect.any(Function));
+    expect(get).toHaveBeenCalledWith(em, 't1');
   });
 
   it('resolves folders by id or externalId and keeps the values as sent in the document', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
   FOLDERS_SCHEMA,
@@ -10,10 +10,20 @@ import {
   UserPolicyView,
   withUserDefaults,
 } from '@app/scim';
+import { Db } from '@app/database';
 import { DomainPolicy } from '../domains/domain-policy';
 import { FoldersRepository } from '../folders/folders.repository';
 import type { CommandContext } from '../provisioning/command-context';
-import { ProvisioningSettings, ProvisioningSettingsRepository } from './provisioning-settings.repository';
+import {
+  TenantConfigCacheService,
+  TenantConfigReader,
+} from '../tenant-config-cache/tenant-config-cache.service';
+import {
+  effectiveSettings,
+  ProvisioningSettings,
+  ProvisioningSettingsRepository,
+  ProvisioningSettingsRow,
+} from './provisioning-settings.repository';
 
 /** Which tenant a user document is written into, and by which identity provider's SCIM token (if any). */
 export interface PolicyTarget {
@@ -42,14 +52,25 @@ export interface PolicyResult {
  * "exactly Premium or Standard otherwise the user may not be provisioned"), supplied by
  * defaultUserType when Entra sends none, and an unknown folder is refused unless
  * ignoreUnknownFolders.
+ *
+ * The settings are read for every write, and change rarely: they come from the tenant
+ * configuration cache, which every settings change (and a provider's deletion) drops everywhere.
  */
 @Injectable()
 export class ProvisioningPolicyService {
+  /** Every settings row of a tenant (its own and its providers' overrides), kept in memory. */
+  private readonly tenantSettings: TenantConfigReader<ProvisioningSettingsRow[]>;
+
   constructor(
-    private readonly settings: ProvisioningSettingsRepository,
+    settings: ProvisioningSettingsRepository,
     private readonly folders: FoldersRepository,
     private readonly domains: DomainPolicy,
-  ) {}
+    // Optional: specs that build the policy by hand read the settings from the database each time.
+    @Optional() cache?: TenantConfigCacheService,
+  ) {
+    const load = (db: Db, tenantId: string) => settings.forTenant(db, tenantId);
+    this.tenantSettings = cache?.cache('provisioning-settings', load) ?? { get: load };
+  }
 
   /**
    * `previous`: for a PATCH, the stored document it was applied to (see withoutStaleValues). Only
@@ -64,7 +85,7 @@ export class ProvisioningPolicyService {
     context: CommandContext,
     previous?: UserDocument,
   ): Promise<PolicyResult> {
-    const settings = await this.settings.effective(em, target.tenantId, target.provider);
+    const settings = effectiveSettings(await this.tenantSettings.get(em, target.tenantId), target.provider);
     const view = userPolicyView(document);
     const before = previous && userPolicyView(previous);
     this.checkMetadataKeys(newMetadata(view.metadata, before?.metadata ?? {}), settings);

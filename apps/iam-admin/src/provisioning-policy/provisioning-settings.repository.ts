@@ -27,6 +27,14 @@ export interface ProvisioningSettingsRow extends ProvisioningSettings {
   updatedBy: string | null;
 }
 
+/** The settings that govern a command from this provider: its override, else the tenant's own. */
+export function effectiveSettings(
+  rows: readonly ProvisioningSettingsRow[],
+  provider: string | null,
+): ProvisioningSettingsRow | undefined {
+  return rows.find((row) => row.provider === provider) ?? rows.find((row) => row.provider === null);
+}
+
 const COLUMNS = `tenant_id AS "tenantId", provider, default_role AS "defaultRole",
   default_user_type AS "defaultUserType", require_verified_domain AS "requireVerifiedDomain",
   ignore_unknown_folders AS "ignoreUnknownFolders", allowed_metadata_keys AS "allowedMetadataKeys",
@@ -48,19 +56,9 @@ export class ProvisioningSettingsRepository {
     return rows[0];
   }
 
-  /** The settings that govern a command from this provider: its override, else the tenant's own. */
-  async effective(
-    db: Db,
-    tenantId: string,
-    provider: string | null,
-  ): Promise<ProvisioningSettingsRow | undefined> {
-    const rows: ProvisioningSettingsRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM provisioning_settings
-        WHERE tenant_id = $1 AND (provider IS NULL OR provider = $2)
-        ORDER BY provider NULLS LAST LIMIT 1`,
-      [tenantId, provider],
-    );
-    return rows[0];
+  /** Every row of the tenant: its own settings and its providers' overrides. */
+  forTenant(db: Db, tenantId: string): Promise<ProvisioningSettingsRow[]> {
+    return db.query(`SELECT ${COLUMNS} FROM provisioning_settings WHERE tenant_id = $1`, [tenantId]);
   }
 
   /** Creates or replaces the row of this scope; a replacement bumps its version. */

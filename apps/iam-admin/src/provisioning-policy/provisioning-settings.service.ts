@@ -9,8 +9,13 @@ import { SubjectEventType } from '@app/contracts';
 import { AdminPrincipal } from '../auth/admin-principal';
 import { SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { IdentityProvidersRepository } from '../identity-providers/identity-providers.repository';
+import { TenantConfigCacheService } from '../tenant-config-cache/tenant-config-cache.service';
 import { ProvisioningSettingsResponseDto, ProvisioningSettingsUpdateDto } from './provisioning-settings.dto';
-import { ProvisioningSettings, ProvisioningSettingsRepository } from './provisioning-settings.repository';
+import {
+  effectiveSettings,
+  ProvisioningSettings,
+  ProvisioningSettingsRepository,
+} from './provisioning-settings.repository';
 
 /** What a PUT leaves out. */
 const DEFAULTS: ProvisioningSettings = {
@@ -29,7 +34,8 @@ const FIELDS = Object.keys(DEFAULTS) as Array<keyof ProvisioningSettings>;
  * overrides. A change is recorded in the provisioning audit log, in the same transaction (resource
  * type ProvisioningSettings, the names of the fields that changed, the operator), and on the row
  * (version, updatedAt, updatedBy), and evented (`tenant.provisioning-settings-changed`, through the
- * outbox in the same transaction) so internal services learn how new SCIM writes will be judged.
+ * outbox in the same transaction) so internal services learn how new SCIM writes will be judged,
+ * and announced to every IAM instance's tenant configuration cache at commit.
  */
 @Injectable()
 export class ProvisioningSettingsService {
@@ -41,13 +47,18 @@ export class ProvisioningSettingsService {
     private readonly providers: IdentityProvidersRepository,
     private readonly audit: ProvisioningAuditService,
     private readonly events: SubjectEventsOutbox,
+    private readonly tenantConfig: TenantConfigCacheService,
   ) {}
 
-  /** For a provider: its override, else the tenant's settings that its commands follow. */
+  /**
+   * For a provider: its override, else the tenant's settings that its commands follow. Read from
+   * the database, not the cache: an operator reading right after a change on another instance
+   * sees it.
+   */
   async get(tenantId: string, provider: string | null): Promise<ProvisioningSettingsResponseDto> {
     if (provider !== null) await this.requireProvider(tenantId, provider);
-    const row = await this.settings.effective(this.dataSource, tenantId, provider);
-    return ProvisioningSettingsResponseDto.map(provider, row);
+    const rows = await this.settings.forTenant(this.dataSource, tenantId);
+    return ProvisioningSettingsResponseDto.map(provider, effectiveSettings(rows, provider));
   }
 
   async put(
@@ -67,7 +78,7 @@ export class ProvisioningSettingsService {
     };
     let saved;
     try {
-      saved = await this.dataSource.transaction(async (em) => {
+      saved = await this.tenantConfig.change(tenantId, async (em) => {
         const before = await this.settings.find(em, tenantId, provider);
         const row = await this.settings.save(em, tenantId, provider, settings, principal.subject);
         const changedAttributes = changedFields(before ?? DEFAULTS, settings);
@@ -98,7 +109,7 @@ export class ProvisioningSettingsService {
   /** Without a provider the tenant's policy is off again; with one, its commands follow the tenant's. */
   async delete(tenantId: string, provider: string | null, principal: AdminPrincipal): Promise<void> {
     const startedAt = performance.now();
-    await this.dataSource.transaction(async (em) => {
+    await this.tenantConfig.change(tenantId, async (em) => {
       const before = await this.settings.find(em, tenantId, provider);
       if (!before || !(await this.settings.delete(em, tenantId, provider))) {
         throw new NotFoundException(

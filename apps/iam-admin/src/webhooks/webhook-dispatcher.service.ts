@@ -7,7 +7,14 @@ import { SubjectEvent, WEBHOOK_DELIVERIES_QUEUE, WebhookDeliveryJob } from '@app
 import { StreamEntryRef, SubjectEventConsumer } from '@app/events';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SubjectEventsStream } from '../events/subject-events.stream';
-import { WebhooksRepository } from './webhooks.repository';
+import {
+  TenantConfigCacheService,
+  TenantConfigReader,
+} from '../tenant-config-cache/tenant-config-cache.service';
+import { Subscription, WebhooksRepository } from './webhooks.repository';
+
+/** What dispatching needs of a subscription (not its sealed secret: the sender reads the row). */
+type DispatchTarget = Pick<Subscription, 'id' | 'eventTypes'>;
 
 /**
  * Reads the subject-change stream like any internal consumer (its own consumer group, shared by all
@@ -41,14 +48,21 @@ export function deliveryJob(
 export class WebhookDispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcherService.name);
   private consumer?: SubjectEventConsumer;
+  /** Each tenant's subscriptions, kept in memory: read for every event, changed rarely. */
+  private readonly subscriptions: TenantConfigReader<DispatchTarget[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly webhooks: WebhooksRepository,
+    webhooks: WebhooksRepository,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<WebhookDeliveryJob>,
     private readonly stream: SubjectEventsStream,
     private readonly config: IamAdminConfig,
-  ) {}
+    cache: TenantConfigCacheService,
+  ) {
+    this.subscriptions = cache.cache('webhook-subscriptions', async (db, tenantId) =>
+      (await webhooks.forTenant(db, tenantId)).map(({ id, eventTypes }) => ({ id, eventTypes })),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.WEBHOOKS_ENABLED) return;
@@ -68,7 +82,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnAppli
   }
 
   private async dispatch(event: SubjectEvent, entry: StreamEntryRef): Promise<void> {
-    const subscriptions = (await this.webhooks.forTenant(this.dataSource, event.tenantId)).filter(
+    const subscriptions = (await this.subscriptions.get(this.dataSource, event.tenantId)).filter(
       (s) => s.eventTypes.length === 0 || s.eventTypes.includes(event.type),
     );
     if (subscriptions.length === 0) return;

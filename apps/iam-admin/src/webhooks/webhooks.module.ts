@@ -5,6 +5,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EventsModule } from '../events/events.module';
 import { OutboundModule } from '../outbound/outbound.module';
+import { TenantConfigCacheModule } from '../tenant-config-cache/tenant-config-cache.module';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDispatcherService } from './webhook-dispatcher.service';
 import { WebhooksController } from './webhooks.controller';
@@ -18,6 +19,7 @@ import { WebhooksService } from './webhooks.service';
     CryptoModule,
     EventsModule,
     OutboundModule,
+    TenantConfigCacheModule,
   ],
   controllers: [WebhooksController],
   providers: [WebhooksService, WebhooksRepository, WebhookDispatcherService, WebhookDeliveryProcessor],

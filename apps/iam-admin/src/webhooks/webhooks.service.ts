@@ -10,6 +10,7 @@ import { SEALED_COLUMNS } from '../crypto/sealed-columns';
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SecretCipher } from '../crypto/secret-cipher';
 import { assertOutboundUrl } from '../outbound/outbound-url';
+import { TenantConfigCacheService } from '../tenant-config-cache/tenant-config-cache.service';
 import {
   WebhookCreateDto,
   WebhookCreateResponseDto,
@@ -31,21 +32,27 @@ export class WebhooksService {
     private readonly outbound: OutboundAddressPolicy,
     private readonly config: IamAdminConfig,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly queue: Queue<WebhookDeliveryJob>,
+    private readonly tenantConfig: TenantConfigCacheService,
   ) {}
 
-  /** The signing secret is returned once; IAM keeps it sealed (it must sign with it, so it cannot keep a hash). */
+  /**
+   * The signing secret is returned once; IAM keeps it sealed (it must sign with it, so it cannot keep
+   * a hash). Subscriptions are announced to every instance's dispatcher cache as they commit.
+   */
   async create(tenantId: string, dto: WebhookCreateDto): Promise<WebhookCreateResponseDto> {
     assertOutboundUrl(this.outbound, 'url', dto.url);
     const secret = generateBearerSecret('whsec_');
     // The id is chosen here so the sealed secret can be bound to its row.
     const id = randomUUID();
-    const created = await this.webhooks.create(this.dataSource, {
-      id,
-      tenantId,
-      url: dto.url,
-      eventTypes: dto.eventTypes ?? [],
-      secretCiphertext: this.cipher.encrypt(secret, SEALED_COLUMNS.webhookSigningSecret, id),
-    });
+    const created = await this.tenantConfig.change(tenantId, (em) =>
+      this.webhooks.create(em, {
+        id,
+        tenantId,
+        url: dto.url,
+        eventTypes: dto.eventTypes ?? [],
+        secretCiphertext: this.cipher.encrypt(secret, SEALED_COLUMNS.webhookSigningSecret, id),
+      }),
+    );
     return { ...created, secret };
   }
 
@@ -54,8 +61,10 @@ export class WebhooksService {
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
-    if (!(await this.webhooks.delete(this.dataSource, tenantId, id)))
-      throw new NotFoundException(`webhook ${id} does not exist`);
+    await this.tenantConfig.change(tenantId, async (em) => {
+      if (!(await this.webhooks.delete(em, tenantId, id)))
+        throw new NotFoundException(`webhook ${id} does not exist`);
+    });
   }
 
   async deadLetters(tenantId: string, id: string, page: PageWindow): Promise<WebhookDeadLetterDto[]> {
