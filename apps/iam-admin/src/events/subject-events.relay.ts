@@ -95,21 +95,22 @@ export class SubjectEventsRelay implements OnApplicationBootstrap, OnApplication
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
       if (!(await this.outbox.tryLockRelay(em))) return 0;
-      let rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
+      const unpublished = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
+      let rows = unpublished.rows;
       // A span per event in the trace of the change that recorded it, ended once the batch is out.
       const publishing = producerSpans(
         'subject-events publish',
         rows.map((r) => r.event),
         { 'messaging.system': 'redis' },
       );
-      if (!(await this.stream.append(rows.map(entryOf), await this.outbox.lastPublished(em)))) {
+      if (!(await this.stream.append(rows.map(entryOf), unpublished.lastPublished))) {
         const from = await this.outbox.acknowledgedThrough(em);
         const republished = await this.outbox.republishAfter(em, from);
         this.logger.warn(
           { acknowledgedThrough: from, republished },
           'the subject-events stream lost events Redis had accepted (flush, failover or restart without persistence); republishing what consumers had not acknowledged',
         );
-        rows = await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH);
+        rows = (await this.outbox.unpublished(em, this.config.EVENTS_RELAY_BATCH)).rows;
         await this.stream.append(rows.map(entryOf), null);
       }
       publishing.end();

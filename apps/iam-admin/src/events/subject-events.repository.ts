@@ -90,21 +90,39 @@ export class SubjectEventsRepository {
     );
   }
 
-  /** One relay at a time (until the transaction ends), so the stream keeps commit order. */
+  /**
+   * One relay at a time (until the transaction ends), so the stream keeps commit order. The same
+   * statement turns sorting off for the transaction (see unpublished).
+   */
   async tryLockRelay(em: EntityManager): Promise<boolean> {
-    const [{ locked }] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_KEY]);
+    const [{ locked }] = await em.query(
+      `SELECT pg_try_advisory_xact_lock($1) AS locked, set_config('enable_sort', 'off', true) AS sorting`,
+      [RELAY_LOCK_KEY],
+    );
     return locked;
   }
 
-  async unpublished(em: EntityManager, limit: number): Promise<OutboxRow[]> {
-    // The partial index hands rows over in position order. Without statistics on a sudden backlog
-    // (rows the planner does not know of yet) it would sort a bitmap scan of the whole backlog.
-    await em.query(`SELECT set_config('enable_sort', 'off', true)`);
-    return em.query(
-      `SELECT position, id, sequence, occurred_at AS "occurredAt", event FROM subject_events
-        WHERE published_at IS NULL ORDER BY position LIMIT $1`,
+  /**
+   * The oldest unpublished rows, and the position appended last (see lastPublished), in one
+   * statement. The partial index hands rows over in position order; without statistics on a sudden
+   * backlog (rows the planner does not know of yet) the planner would sort a bitmap scan of the
+   * whole backlog, which is why tryLockRelay turned sorting off.
+   */
+  async unpublished(
+    em: EntityManager,
+    limit: number,
+  ): Promise<{ rows: OutboxRow[]; lastPublished: string | null }> {
+    const found: Array<Partial<OutboxRow> & { lastPublished: string | null }> = await em.query(
+      `SELECT a.last_published AS "lastPublished", e.* FROM subject_events_acknowledged a
+         LEFT JOIN LATERAL (
+           SELECT position, id, sequence, occurred_at AS "occurredAt", event FROM subject_events
+            WHERE published_at IS NULL ORDER BY position LIMIT $1) e ON true`,
       [limit],
     );
+    const rows = found
+      .filter((row) => row.position !== null && row.position !== undefined)
+      .map(({ lastPublished: _last, ...row }) => row as OutboxRow);
+    return { rows, lastPublished: found[0]?.lastPublished ?? null };
   }
 
   /** Seconds the oldest unpublished event has waited (0 when none): the outbox lag, via the unpublished index. */
