@@ -45,9 +45,12 @@ const statementNames = new StatementNames();
  * every repository keep their plain calls. Statements without parameters keep the simple protocol
  * (it may carry several statements, as migrations do).
  *
- * PostgreSQL replans a prepared statement when a table it reads changes; a statement whose result
- * columns change (`SELECT *` from an altered table) would fail instead, which is why no statement
- * here answers `*` at its top level.
+ * Opt-in (DATABASE_PREPARED_STATEMENTS): after five executions PostgreSQL may keep one generic plan
+ * per statement until the tables' definitions or statistics change. Where autovacuum is off or late,
+ * a plan made while a table was small outlives its growth (a group read planned on a nearly empty
+ * group_members went past 5 s at 10,500 members). A statement whose result columns change
+ * (`SELECT *` from an altered table) would fail, which is why no statement here answers `*` at its
+ * top level.
  */
 export class PreparingClient extends Client {
   // `any`: this one override stands for all of Client.query's overloads (promise, callback, submittable).
