@@ -3,7 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
+import { QueueName } from '@app/contracts';
+import { redisConnection } from '@app/platform';
 import { ChildService, spawnService } from '@test/support';
 
 export const BENCH_DATABASE =
@@ -172,6 +175,29 @@ export async function withoutStatistics(stack: BenchStack): Promise<void> {
     await stack.db.query(`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = ANY($1)`, [SCIM_TABLES])
   ).rows;
   if (n !== 0) throw new Error(`the bench database is not cold: ${n} column statistics on the SCIM tables`);
+}
+
+/**
+ * Waits until IAM has applied every provisioning command accepted so far (none waiting, active or
+ * delayed): requests still in flight when a scenario stops are applied after it, and a read-back
+ * check taken before then would compare against a moving target.
+ */
+export async function provisioningDrained(stack: BenchStack, timeoutMs = 60_000): Promise<void> {
+  const queue = new Queue(QueueName.ProvisioningCommands, {
+    connection: redisConnection(stack.env.REDIS_URL!),
+    prefix: stack.env.QUEUE_PREFIX,
+  });
+  try {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      if (Object.values(counts).every((n) => n === 0)) return;
+      if (Date.now() > until) throw new Error(`provisioning queue not drained: ${JSON.stringify(counts)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await queue.close();
+  }
 }
 
 /** Resident memory of a process in MiB (Linux /proc). */

@@ -11,6 +11,7 @@ import {
   BenchStack,
   peakRss,
   printResults,
+  provisioningDrained,
   runScenario,
   ScenarioResult,
   seedUsers,
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
       ],
     });
 
+    await provisioningDrained(stack);
     const checks = await checkSample(stack, base);
     const tokenCheck = await measureTokenCheck();
     printResults('SCIM gateway benchmark (npm run bench:scim)', results, [
