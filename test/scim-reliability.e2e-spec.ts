@@ -28,7 +28,7 @@ const liveSubjects = async (dataSource: DataSource, tenantId: string) =>
   ).map((r: { user_name: string }) => r.user_name);
 
 describe('no accepted write is lost, none is applied twice', () => {
-  it('answers 503 + Retry-After while IAM is down, then applies the queued write exactly once', async () => {
+  it('answers 503 + Retry-After while IAM is down; the expired command is not applied later, the retry is, once', async () => {
     const s = await startScimStack({
       gatewayEnv: { SCIM_COMMAND_TIMEOUT_MS: '700', SCIM_RETRY_AFTER_SECONDS: '7' },
     });
@@ -47,10 +47,26 @@ describe('no accepted write is lost, none is applied twice', () => {
       expect(await liveSubjects(probe, s.tenantId)).toEqual([]);
 
       iam = await startIamAdmin(s.iam.env);
-      await eventually(async () => (await liveSubjects(probe, s.tenantId)).length > 0);
-      // Entra retries the create: the first one was applied, so the retry finds the userName taken.
+      // IAM reaches the queued command after the gateway's deadline: recorded as expired, not applied (applied
+      // now, a late command could overwrite what the client changed after its 503).
+      const expired = async () =>
+        (
+          await probe.query(
+            `SELECT outcome FROM provisioning_commands WHERE tenant_id = $1 AND name = 'create-user'`,
+            [s.tenantId],
+          )
+        ).map((r: { outcome: unknown }) => r.outcome);
+      await eventually(async () => (await expired()).length > 0);
+      expect(await expired()).toEqual([
+        {
+          ok: false,
+          failure: expect.objectContaining({ status: 503, detail: expect.stringContaining('expired') }),
+        },
+      ]);
+      expect(await liveSubjects(probe, s.tenantId)).toEqual([]);
+      // Entra retries the create: applied once.
       const retry = await s.scim('POST', '/Users', user(userName));
-      expect(retry.status).toBe(409);
+      expect(retry.status).toBe(201);
       const found = await s.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
       expect(found.body.totalResults).toBe(1);
       expect(await liveSubjects(probe, s.tenantId)).toEqual([userName]);

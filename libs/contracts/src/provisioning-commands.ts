@@ -24,6 +24,12 @@ interface CommandBase extends PropagationFields {
   /** Scheme of the identity provider whose SCIM token sent the request. */
   provider: string;
   scimTokenId: string;
+  /**
+   * When the gateway stops waiting and answers 503 (ms since the epoch). IAM does not start a
+   * command after it: the client retries with a new command, and this one applied late could
+   * overwrite a change the client made since. Absent: no deadline (commands of older gateways).
+   */
+  expiresAt?: number;
 }
 
 export interface CreateUserCommand extends CommandBase {
@@ -123,8 +129,11 @@ export interface ResourceSnapshot {
 
 /** Why a command was refused: maps one-to-one onto a SCIM error. */
 export interface ProvisioningFailure {
-  /** 500: a poison command set aside as a dead letter (the detail carries its correlation id). */
-  status: 400 | 404 | 409 | 412 | 500;
+  /**
+   * 500: a poison command set aside as a dead letter (the detail carries its correlation id); 503:
+   * reached after its `expiresAt`, not applied.
+   */
+  status: 400 | 404 | 409 | 412 | 500 | 503;
   scimType?: 'uniqueness' | 'invalidValue' | 'mutability' | 'invalidPath' | 'noTarget' | 'invalidSyntax';
   detail: string;
 }

@@ -80,6 +80,11 @@ describe('checkProvisioningJob: a job from Redis is checked before it is applied
       { name: 'delete-group', groupId: 'x', ifMatchVersion: '2' },
       'ifMatchVersion',
     ],
+    [
+      'a deadline that is not a time',
+      { name: 'delete-user', subjectId: 'x', expiresAt: 'soon' },
+      'expiresAt',
+    ],
   ])('answers %s with a SCIM 400 outcome naming the field', (_, command, field) => {
     const data = { ...base(), ...command };
     const checked = checkProvisioningJob(data);

@@ -71,6 +71,7 @@ export function provisioningCommandProblems(data: Record<string, unknown>): stri
   p.uuid('tenantId');
   p.uuid('scimTokenId');
   p.text('provider', MAX_ID_LENGTH);
+  p.optionalVersion('expiresAt');
   const name = data.name;
   if (typeof name !== 'string' || !COMMAND_NAMES.has(name)) {
     p.add(`name must be one of ${[...COMMAND_NAMES].join(', ')}`);

@@ -183,6 +183,13 @@ export class ProvisioningCommandsService {
     context: CommandContext,
     written: Written,
   ): Promise<ProvisioningOutcome> {
+    // The gateway has answered 503 and the client retries with a new command: applied now, this
+    // one could overwrite what the client changed since (the refusal is recorded, not applied).
+    if (command.expiresAt !== undefined && Date.now() >= command.expiresAt)
+      throw new ScimError(
+        503,
+        'the command expired before IAM reached it (the gateway answered 503): not applied',
+      );
     const { subject, userName } = await this.applyIn(em, command, context);
     const applied: ProvisioningOutcome = { ok: true, subject };
     if (!(await this.outcomes.record(em, command, applied))) throw new AppliedBefore();

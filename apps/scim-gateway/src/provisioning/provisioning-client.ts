@@ -9,10 +9,13 @@ import { ScimError } from '@app/scim';
 import { ScimGatewayConfig } from '../config/scim-gateway.config';
 import { ScimPrincipal } from '../scim-auth/scim-principal';
 
-/** Answered when IAM did not apply a command in time; Entra retries after Retry-After. */
+/**
+ * Answered when IAM did not apply a command in time; Entra retries after Retry-After. The command
+ * carries this deadline, and IAM does not start it later (see CommandBase.expiresAt).
+ */
 export class ProvisioningTimeout extends ScimError {
   constructor(readonly retryAfter: number) {
-    super(503, 'the change was accepted but not yet applied; retry later');
+    super(503, 'the change was not applied in time and will not be applied later; retry');
   }
 }
 
@@ -72,16 +75,17 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
 
   /** Sends a command and returns the resource it left (null after a delete) or throws the SCIM error. */
   async send(principal: ScimPrincipal, request: ProvisioningRequest): Promise<ResourceSnapshot | null> {
+    const deadline = Date.now() + this.config.SCIM_COMMAND_TIMEOUT_MS;
     const command = {
       ...request,
       commandId: randomUUID(),
+      expiresAt: deadline,
       tenantId: principal.tenantId,
       provider: principal.provider,
       scimTokenId: principal.tokenId,
       // The request's trace context and correlation id: IAM's work and log lines join them.
       ...propagationFields(),
     } as ProvisioningCommand;
-    const deadline = Date.now() + this.config.SCIM_COMMAND_TIMEOUT_MS;
     // Waiting starts before the add, so an outcome arriving at once is not missed.
     const outcome = this.outcomeOf(command.commandId);
     let answer: ProvisioningOutcome | undefined;
@@ -100,7 +104,7 @@ export class ProvisioningClient implements OnModuleInit, OnApplicationShutdown {
       );
       answer = await withTimeLimit(outcome.promise, Math.max(1, deadline - Date.now()), 'waiting for IAM');
     } catch {
-      // Redis or IAM away or busy: an accepted command stays queued and will be applied once.
+      // Redis or IAM away or busy: the command may stay queued, but IAM will not start it after the deadline.
     } finally {
       outcome.stop();
     }
