@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './postgres-errors';
 export * from './returned-rows';
 export * from './prepared-statements';
+export * from './jsonb-param';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { Db } from '@app/database';
+import { Db, jsonbParam } from '@app/database';
 import type { SubjectSource } from '../subjects/subjects.repository';
 
 export const AUDIT_OPERATIONS = ['create', 'replace', 'patch', 'delete'] as const;
@@ -144,7 +144,7 @@ export class ProvisioningAuditRepository {
         user_name: entry.userName ?? null,
       };
     });
-    await db.query(INSERT, [JSON.stringify(rows)]);
+    await db.query(INSERT, [jsonbParam(rows)]);
   }
 
   /** Up to `limit` entries of the tenant after `after` (exclusive), newest first. */

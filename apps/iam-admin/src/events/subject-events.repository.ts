@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Db } from '@app/database';
+import { Db, jsonbParam } from '@app/database';
 
 const RELAY_LOCK_KEY = 76_437_646;
 
@@ -49,7 +49,7 @@ export class SubjectEventsRepository {
        SELECT c.tenant_id, c.aggregate_id, b.last - c.k + c.rn, c.event, clock_timestamp()
          FROM counted c JOIN bumped b USING (aggregate_id)
         ORDER BY c.ord`,
-      [JSON.stringify(rows)],
+      [jsonbParam(rows)],
     );
   }
 

@@ -154,11 +154,7 @@ export class ProvisioningCommandsService {
       return () => waiting.resolve(outcome);
     } catch (error) {
       await em.query('ROLLBACK TO SAVEPOINT command');
-      if (error instanceof AppliedBefore) {
-        const outcome = await this.outcomes.recorded(em, command.commandId);
-        return () => waiting.resolve(outcome);
-      }
-      const failure = refusal(error);
+      const failure = error instanceof AppliedBefore ? undefined : refusal(error);
       if (failure) {
         const outcome = await this.recordFailure(
           em,
@@ -172,6 +168,9 @@ export class ProvisioningCommandsService {
         return () => waiting.resolve(outcome);
       }
       if (classifyDatabaseError(error).kind === 'fault') throw error;
+      // Applied or set aside by an earlier delivery: its outcome is the answer, whatever this run threw.
+      const recorded = await this.outcomes.recorded(em, command.commandId);
+      if (recorded) return () => waiting.resolve(recorded);
       return () => waiting.reject(error); // a poison candidate: the processor counts its attempts
     }
   }
@@ -218,6 +217,9 @@ export class ProvisioningCommandsService {
     startedAt = performance.now(),
   ): Promise<ProvisioningOutcome> {
     return this.dataSource.transaction(async (em) => {
+      // A delivery that applied it (or set it aside) first answers; no dead letter for it.
+      const recorded = await this.outcomes.recorded(em, command.commandId);
+      if (recorded) return recorded;
       const id = await this.deadLetters.record(em, {
         id: randomUUID(),
         commandId: command.commandId,
@@ -254,7 +256,7 @@ export class ProvisioningCommandsService {
   ): Promise<ProvisioningOutcome> {
     const refused: ProvisioningOutcome = { ok: false, failure };
     if (!(await this.outcomes.record(em, command, refused)))
-      return this.outcomes.recorded(em, command.commandId);
+      return (await this.outcomes.recorded(em, command.commandId))!;
     audited.push({
       ...auditOf(command, startedAt),
       resourceId: targetOf(command),

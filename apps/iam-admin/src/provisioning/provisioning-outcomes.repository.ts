@@ -26,13 +26,13 @@ export class ProvisioningOutcomesRepository {
     return rows.length > 0;
   }
 
-  /** The outcome recorded for a command. */
-  async recorded(db: Db, commandId: string): Promise<ProvisioningOutcome> {
+  /** The outcome recorded for a command, if any. */
+  async recorded(db: Db, commandId: string): Promise<ProvisioningOutcome | undefined> {
     const rows: Array<{ outcome: ProvisioningOutcome }> = await db.query(
       `SELECT outcome FROM provisioning_commands WHERE command_id = $1`,
       [commandId],
     );
-    return rows[0]!.outcome;
+    return rows[0]?.outcome;
   }
 
   /** Retention: deletes up to `limit` outcomes applied before `before`, oldest first; answers how many. */

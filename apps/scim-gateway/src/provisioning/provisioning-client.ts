@@ -15,7 +15,7 @@ import { ScimPrincipal } from '../scim-auth/scim-principal';
  */
 export class ProvisioningTimeout extends ScimError {
   constructor(readonly retryAfter: number) {
-    super(503, 'the change was not applied in time and will not be applied later; retry');
+    super(503, 'the change was not applied in time, and IAM does not start it after this answer; retry');
   }
 }
 
