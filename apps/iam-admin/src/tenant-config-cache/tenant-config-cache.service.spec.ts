@@ -120,18 +120,34 @@ describe('TenantConfigCacheService (real PostgreSQL, LISTEN/NOTIFY)', () => {
   };
 
   /** An instance whose listener reaches PostgreSQL through the hop, with a cache of tenant names counting its loads. */
-  async function instance(options: { enabled?: boolean; listen?: boolean } = {}) {
+  async function instance(
+    options: {
+      enabled?: boolean;
+      listen?: boolean;
+      notifications?: TenantConfigNotificationsRepository;
+      ttlMs?: number;
+    } = {},
+  ) {
     const config = {
       DATABASE_URL: hop.url,
       IAM_TENANT_CONFIG_CACHE: options.enabled ?? true,
     } as IamAdminConfig;
-    const service = new TenantConfigCacheService(db, config, new TenantConfigNotificationsRepository());
+    const service = new TenantConfigCacheService(
+      db,
+      config,
+      options.notifications ?? new TenantConfigNotificationsRepository(),
+    );
     started.push(service);
     const loads: string[] = [];
-    const names = service.cache('tenant-names', (d, tenantId) => {
-      loads.push(tenantId);
-      return readName(d, tenantId);
-    });
+    const names = service.cache(
+      'tenant-names',
+      (d, tenantId) => {
+        loads.push(tenantId);
+        return readName(d, tenantId);
+      },
+      undefined,
+      options.ttlMs,
+    );
     service.onModuleInit();
     if (options.listen ?? true) await eventually(() => service.listening);
     return {
@@ -261,6 +277,34 @@ describe('TenantConfigCacheService (real PostgreSQL, LISTEN/NOTIFY)', () => {
     expect(await cache.name(a)).toBe('v2');
     expect(cache.loadsOf(a)).toBe(3);
   }, 40_000);
+
+  it('never trusts a LISTEN that hears nothing (as behind a transaction-mode pooler): every read goes to the database', async () => {
+    // The listener's session is not the one notifications reach: its probe never comes back.
+    class Deaf extends TenantConfigNotificationsRepository {
+      override async listen(client: Client): Promise<void> {
+        await client.query('LISTEN some_other_channel');
+      }
+    }
+    const cache = await instance({ notifications: new Deaf(), listen: false });
+    const a = await newTenant('v1');
+    await new Promise((r) => setTimeout(r, 6_000)); // longer than the probe may take
+    expect(cache.service.listening).toBe(false);
+    expect(await cache.name(a)).toBe('v1');
+    await rename(a, 'v2');
+    expect(await cache.name(a)).toBe('v2');
+    expect(cache.loadsOf(a)).toBe(2);
+  }, 20_000);
+
+  it('serves an entry at most its time to live: a change made without an announcement (psql) shows after it', async () => {
+    const cache = await instance({ ttlMs: 300 });
+    const a = await newTenant('v1');
+    expect(await cache.name(a)).toBe('v1');
+    await rename(a, 'v2'); // no pg_notify
+    expect(await cache.name(a)).toBe('v1');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await cache.name(a)).toBe('v2');
+    expect(cache.loadsOf(a)).toBe(2);
+  });
 
   it('answers a load that raced with an invalidation but does not keep it', async () => {
     const cache = await instance();

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { Db } from '@app/database';
@@ -17,10 +18,13 @@ const MAX_TENANTS = 10_000;
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 10_000;
 /**
- * How often the listener's connection is proven alive, and how long a round trip (or a connection
- * attempt) may take: a connection that died silently would otherwise go on being trusted.
+ * How often the listener is proven to hear notifications (a probe sent through the pool must come
+ * back on it), and how long that (or a connection attempt) may take: a connection that died
+ * silently, or a LISTEN a transaction-mode pooler accepted but never delivers to, is not trusted.
  */
 const HEARTBEAT_MS = 5_000;
+/** Longest an entry is served: the backstop for changes made outside `change()` (psql, data migrations). */
+const ENTRY_TTL_MS = 60_000;
 const SHUTDOWN_WAIT_MS = 2_000;
 
 /** One kind of configuration of a tenant, read from memory while that can be trusted, else from the database. */
@@ -57,6 +61,10 @@ export class TenantConfigCacheService implements OnModuleInit, OnApplicationShut
   private retry?: NodeJS.Timeout;
   private retryMs = RETRY_FIRST_MS;
   private stopped = false;
+  /** The probe this instance sent last, and whether its listener heard it. */
+  private probe?: { payload: string; heard: () => void; wasHeard: boolean };
+  private readonly instanceId = randomUUID();
+  private probes = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -88,26 +96,27 @@ export class TenantConfigCacheService implements OnModuleInit, OnApplicationShut
     name: string,
     load: (db: Db, tenantId: string) => Promise<T>,
     maxTenants = MAX_TENANTS,
+    ttlMs = ENTRY_TTL_MS,
   ): TenantConfigReader<T> {
-    const entries = new Map<string, T>();
+    const entries = new Map<string, { value: T; until: number }>();
     this.caches.push(entries);
     return {
       get: async (db, tenantId) => {
         // Tenant ids arrive as clients typed them; the announcements carry them as writers did.
         const key = tenantId.toLowerCase();
-        if (entries.has(key)) {
-          const value = entries.get(key) as T;
+        const entry = entries.get(key);
+        if (entry && entry.until > Date.now()) {
           entries.delete(key); // re-inserted last: the most recently read
-          entries.set(key, value);
+          entries.set(key, entry);
           this.metrics?.tenantConfigLookup(name, true);
-          return value;
+          return entry.value;
         }
         this.metrics?.tenantConfigLookup(name, false);
         const epoch = this.epoch;
         const value = await load(db, tenantId);
         if (this.trusted && epoch === this.epoch) {
           entries.delete(key);
-          entries.set(key, value);
+          entries.set(key, { value, until: Date.now() + ttlMs });
           if (entries.size > maxTenants) entries.delete(entries.keys().next().value!);
         }
         return value;
@@ -153,15 +162,18 @@ export class TenantConfigCacheService implements OnModuleInit, OnApplicationShut
       query_timeout: HEARTBEAT_MS,
     });
     this.client = client;
-    // The payload is input: anything but a tenant id is ignored.
+    // The payload is input: anything but a tenant id or this instance's probe is ignored.
     client.on('notification', ({ payload }) => {
-      if (payload !== undefined && isUUID(payload)) this.forget(payload);
+      if (payload !== undefined && payload === this.probe?.payload) this.probe.heard();
+      else if (payload !== undefined && isUUID(payload)) this.forget(payload);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
       await this.notifications.listen(client);
+      // Trusted once a notification sent through the pool is heard on this connection.
+      await withTimeLimit(this.sendProbe(), HEARTBEAT_MS, 'hearing a probe notification');
     } catch (error) {
       this.lost(client, error);
       return;
@@ -169,12 +181,29 @@ export class TenantConfigCacheService implements OnModuleInit, OnApplicationShut
     if (this.client !== client) return; // lost or shut down meanwhile
     this.retryMs = RETRY_FIRST_MS;
     this.trust(true);
-    this.heartbeat = setInterval(
-      () => void this.notifications.ping(client).catch((error: unknown) => this.lost(client, error)),
-      HEARTBEAT_MS,
-    );
+    this.heartbeat = setInterval(() => {
+      if (!this.probe?.wasHeard) return this.lost(client, new Error('a probe notification was not heard'));
+      this.sendProbe().catch((error: unknown) => this.lost(client, error));
+    }, HEARTBEAT_MS);
     this.heartbeat.unref();
     this.logger.log('listening for tenant configuration changes: cache on');
+  }
+
+  /** Announces a probe through the pool (another connection, as other instances' changes come); resolves when heard. */
+  private sendProbe(): Promise<void> {
+    const payload = `probe:${this.instanceId}:${++this.probes}`;
+    return new Promise<void>((resolve, reject) => {
+      const probe = {
+        payload,
+        wasHeard: false,
+        heard: () => {
+          probe.wasHeard = true;
+          resolve();
+        },
+      };
+      this.probe = probe;
+      this.notifications.announce(this.dataSource, payload).catch(reject);
+    });
   }
 
   /** The listener's connection failed: nothing cached is trusted until a new one listens. */
