@@ -8,11 +8,13 @@ import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from './schemas';
  */
 /**
  * A User's direct groups as a JSON array of `{value, display}` (by display name), for the subject
- * row aliased `alias`: the gateway's reads and IAM's command results show the same list.
+ * row aliased `alias`: the gateway's reads and IAM's command results show the same list. With
+ * `limit`, at most that many (the caller takes one more to know the list was cut).
  */
-export const userGroupsSql = (alias: string): string =>
-  `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
-      FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.subject_id = ${alias}.id)`;
+export const userGroupsSql = (alias: string, limit?: number): string =>
+  `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display) ORDER BY g.display), '[]')
+      FROM (SELECT g.id, g.display_name AS display FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE gm.subject_id = ${alias}.id${limit === undefined ? '' : ` ORDER BY g.display_name LIMIT ${Math.trunc(limit)}`}) g)`;
 
 export const USER_TABLE_MAPPING: SqlMapping = {
   resourceType: USER_RESOURCE_TYPE,

@@ -1,5 +1,6 @@
 import { notFound, ScimError } from '@app/scim';
 import { ResourceSnapshot } from '@app/contracts';
+import { GROUPS_IN_RESULT_MAX } from '../subjects/subjects.repository';
 
 /** A subject or group row → what a command outcome carries back to the gateway. */
 export function snapshotOf(row: {
@@ -16,7 +17,8 @@ export function snapshotOf(row: {
     version: row.version,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
-    ...(row.groups && { related: row.groups }),
+    // Cut lists are left out: the gateway reads the User back instead (GROUPS_IN_RESULT_MAX).
+    ...(row.groups && row.groups.length <= GROUPS_IN_RESULT_MAX && { related: row.groups }),
   };
 }
 

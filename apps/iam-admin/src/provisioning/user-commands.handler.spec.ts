@@ -13,7 +13,7 @@ import { ProvisioningPolicyService } from '../provisioning-policy/provisioning-p
 import { ProvisioningSettingsRepository } from '../provisioning-policy/provisioning-settings.repository';
 import { GroupsRepository } from '../subjects/groups.repository';
 import { MembershipsRepository } from '../subjects/memberships.repository';
-import { SubjectsRepository } from '../subjects/subjects.repository';
+import { GROUPS_IN_RESULT_MAX, SubjectsRepository } from '../subjects/subjects.repository';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { commandContext } from './command-context';
 import { UserCommandsHandler } from './user-commands.handler';
@@ -121,6 +121,16 @@ describe('UserCommandsHandler (real PostgreSQL)', () => {
     expect((await patch('Lead')).related).toEqual(expected);
     // A patch that changes nothing answers from the locked row, with the same groups.
     expect((await patch('Lead')).related).toEqual(expected);
+    // Past GROUPS_IN_RESULT_MAX the list is left out (the gateway reads the User back): no unbounded result.
+    await db.query(
+      `WITH many AS (
+         INSERT INTO groups (tenant_id, display_name, document, provider, source)
+         SELECT $1, 'many-' || n || '-' || $2, '{}'::jsonb, 'entra', 'scim' FROM generate_series(1, $3::int) n
+         RETURNING id)
+       INSERT INTO group_members (group_id, subject_id, tenant_id) SELECT id, $2::uuid, $1 FROM many`,
+      [tenantId, created.id, GROUPS_IN_RESULT_MAX - 1],
+    );
+    expect((await patch('Staff')).related).toBeUndefined();
   });
 
   it('If-Match naming another version is 412 and changes nothing', async () => {

@@ -66,11 +66,16 @@ export const subjectColumns = (table = 'subjects'): string =>
    ${table}.managed_by AS "managedBy",
    ARRAY(SELECT sf.folder_id::text FROM subject_folders sf WHERE sf.subject_id = ${table}.id ORDER BY 1) AS folders`;
 
+/** Most groups a User command's result carries (see WRITTEN_COLUMNS). */
+export const GROUPS_IN_RESULT_MAX = 1000;
+
 /**
  * A subject row as a User command reads and writes it: with its groups, in the same statement, so
- * the gateway answers a PATCH or PUT without reading the User back.
+ * the gateway answers a PATCH or PUT without reading the User back. One more than
+ * GROUPS_IN_RESULT_MAX is read: a longer list is left out of the result (the gateway then reads the
+ * User back), so no command result, job or event stream carries an unbounded list.
  */
-const WRITTEN_COLUMNS = `${subjectColumns()}, ${userGroupsSql('subjects')} AS groups`;
+const WRITTEN_COLUMNS = `${subjectColumns()}, ${userGroupsSql('subjects', GROUPS_IN_RESULT_MAX + 1)} AS groups`;
 
 /**
  * The Entra object id a subject is bound to, in lowercase (a GUID's case means nothing): the one an
