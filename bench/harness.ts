@@ -255,7 +255,14 @@ export async function runScenario(
   if (only && !name.toLowerCase().includes(only.toLowerCase())) {
     return { name, requests: 0, rps: 0, p50: 0, p90: 0, p99: 0, errors: 0, non2xx: 0 };
   }
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  return scenarioResult(
+    name,
+    await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }),
+  );
+}
+
+/** One autocannon run's figures (latencies in ms) under a scenario name. */
+export function scenarioResult(name: string, result: autocannon.Result): ScenarioResult {
   return {
     name,
     requests: result.requests.total,

@@ -21,6 +21,7 @@ import {
   prepareBench,
   printResults,
   ScenarioResult,
+  scenarioResult,
 } from './harness';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2);
@@ -200,16 +201,7 @@ async function cycle(name: string, scimBase: string, token: string): Promise<Sce
       },
     ],
   });
-  return {
-    name: `${name}: Entra-like cycle + read back`,
-    requests: result.requests.total,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
+  return scenarioResult(`${name}: Entra-like cycle + read back`, result);
 }
 
 const commits = async (db: Client): Promise<number> =>
