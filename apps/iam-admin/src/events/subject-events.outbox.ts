@@ -9,7 +9,7 @@ import {
 import { traceContextFields } from '@app/platform/tracing';
 import { subjectPolicyFacts } from '../provisioning-policy/subject-policy-facts';
 import type { SubjectRow } from '../subjects/subjects.repository';
-import { OutboxInsert, SubjectEventsRepository } from './subject-events.repository';
+import { OutboxEvent, SubjectEventsRepository } from './subject-events.repository';
 
 /** An event as a change records it; id, sequence and occurredAt are given by the outbox. */
 export type PendingEvent = Omit<SubjectEvent, 'id' | 'sequence' | 'occurredAt' | 'specVersion' | 'source'>;
@@ -33,13 +33,12 @@ export class SubjectEventsOutbox {
     em: EntityManager,
     source: SubjectEventSource,
     events: PendingEvent[],
-    held?: OutboxInsert[],
+    held?: OutboxEvent[],
   ): Promise<void> {
     if (events.length === 0) return;
     // The change's trace (when one is recorded): the relay's publish and webhook deliveries join it.
     const trace = traceContextFields();
-    const rows: OutboxInsert[] = events.map((event) => ({
-      ord: 0,
+    const rows: OutboxEvent[] = events.map((event) => ({
       aggregate_id: aggregateOf(event),
       tenant_id: event.tenantId,
       event: { ...event, specVersion: SUBJECT_EVENTS_SPEC_VERSION, source, ...trace },
@@ -49,7 +48,7 @@ export class SubjectEventsOutbox {
   }
 
   /** Writes rows in the order given (their sequences follow it per aggregate). */
-  async append(em: EntityManager, rows: OutboxInsert[]): Promise<void> {
+  async append(em: EntityManager, rows: OutboxEvent[]): Promise<void> {
     if (rows.length === 0) return;
     await this.outbox.append(
       em,

@@ -4,12 +4,16 @@ import { Db, jsonbParam } from '@app/database';
 
 const RELAY_LOCK_KEY = 76_437_646;
 
-/** An outbox row to append: `ord` is its place among the rows of one change. */
-export interface OutboxInsert {
-  ord: number;
+/** An event as the outbox will store it, before it has its place among the rows appended together. */
+export interface OutboxEvent {
   aggregate_id: string;
   tenant_id: string;
   event: Record<string, unknown>;
+}
+
+/** An outbox row to append: `ord` is its place among the rows of one statement. */
+export interface OutboxInsert extends OutboxEvent {
+  ord: number;
 }
 
 /** A committed event the relay has not published yet. */

@@ -1,9 +1,11 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { FOLDERS_SCHEMA, METADATA_SCHEMA, normalizeUserDocument, USER_SCHEMA } from '@app/scim';
 import { DomainPolicy } from '../domains/domain-policy';
 import { FoldersRepository } from '../folders/folders.repository';
 import { commandContext } from '../provisioning/command-context';
+import { IamAdminConfig } from '../config/iam-admin.config';
 import { TenantConfigCacheService } from '../tenant-config-cache/tenant-config-cache.service';
+import { TenantConfigNotificationsRepository } from '../tenant-config-cache/tenant-config-notifications.repository';
 import { ProvisioningPolicyService } from './provisioning-policy.service';
 import { ProvisioningSettingsRepository, ProvisioningSettingsRow } from './provisioning-settings.repository';
 import { subjectPolicyFacts } from './subject-policy-facts';
@@ -41,6 +43,12 @@ function policyWith(settings: ProvisioningSettingsRow | ProvisioningSettingsRow[
     { forTenant } as unknown as ProvisioningSettingsRepository,
     { resolve } as unknown as FoldersRepository,
     { assertManageable } as unknown as DomainPolicy,
+    // Switched off, the cache keeps nothing: every apply reads the settings.
+    new TenantConfigCacheService(
+      {} as DataSource,
+      { IAM_TENANT_CONFIG_CACHE: false } as IamAdminConfig,
+      new TenantConfigNotificationsRepository(),
+    ),
   );
   return { policy, forTenant, resolve, assertManageable };
 }
@@ -131,7 +139,7 @@ describe('ProvisioningPolicyService', () => {
     expect((await apply('fabrikam')).document.userType).toBeUndefined();
   });
 
-  it('reads the settings through the tenant configuration cache when there is one', async () => {
+  it('reads the settings through the tenant configuration cache', async () => {
     const forTenant = jest.fn().mockResolvedValue([settingsRow({ defaultUserType: 'Premium' })]);
     const get = jest.fn(async (db: unknown, tenantId: string) => forTenant(db, tenantId));
     const cache = jest.fn().mockReturnValue({ get });

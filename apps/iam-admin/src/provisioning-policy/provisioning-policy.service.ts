@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
   FOLDERS_SCHEMA,
@@ -65,11 +65,11 @@ export class ProvisioningPolicyService {
     settings: ProvisioningSettingsRepository,
     private readonly folders: FoldersRepository,
     private readonly domains: DomainPolicy,
-    // Optional: specs that build the policy by hand read the settings from the database each time.
-    @Optional() cache?: TenantConfigCacheService,
+    cache: TenantConfigCacheService,
   ) {
-    const load = (db: Db, tenantId: string) => settings.forTenant(db, tenantId);
-    this.tenantSettings = cache?.cache('provisioning-settings', load) ?? { get: load };
+    this.tenantSettings = cache.cache('provisioning-settings', (db: Db, tenantId: string) =>
+      settings.forTenant(db, tenantId),
+    );
   }
 
   /**

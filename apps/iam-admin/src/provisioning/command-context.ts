@@ -1,4 +1,4 @@
-import type { OutboxInsert } from '../events/subject-events.repository';
+import type { OutboxEvent } from '../events/subject-events.repository';
 import type { LoginMethod } from '../password-login/subject-credentials.repository';
 import type { SubjectSource } from '../subjects/subjects.repository';
 
@@ -19,7 +19,7 @@ export interface CommandContext {
    * Where the command's events are held when its transaction writes them together with other
    * commands' (group commit); absent: each is written at once.
    */
-  events?: OutboxInsert[];
+  events?: OutboxEvent[];
 }
 
 export const commandContext = (source: SubjectSource): CommandContext => ({

@@ -22,7 +22,7 @@ import {
 import { IamAdminConfig } from '../config/iam-admin.config';
 import { SubjectEventsOutbox } from '../events/subject-events.outbox';
 import { SubjectEventsRelay } from '../events/subject-events.relay';
-import { OutboxInsert } from '../events/subject-events.repository';
+import { OutboxEvent } from '../events/subject-events.repository';
 import { GroupCommandsHandler } from './group-commands.handler';
 import { ProvisioningDeadLettersRepository } from './provisioning-dead-letters.repository';
 import { ProvisioningOutcomesRepository } from './provisioning-outcomes.repository';
@@ -37,7 +37,7 @@ const UNIQUENESS: Record<string, string> = {
 
 /** What a group-commit batch's commands leave to be written once, before it commits. */
 interface Written {
-  events: OutboxInsert[];
+  events: OutboxEvent[];
   audited: ProvisioningAuditEntry[];
 }
 

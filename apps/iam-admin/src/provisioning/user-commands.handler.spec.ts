@@ -14,6 +14,9 @@ import { ProvisioningSettingsRepository } from '../provisioning-policy/provision
 import { GroupsRepository } from '../subjects/groups.repository';
 import { MembershipsRepository } from '../subjects/memberships.repository';
 import { GROUPS_IN_RESULT_MAX, SubjectsRepository } from '../subjects/subjects.repository';
+import { IamAdminConfig } from '../config/iam-admin.config';
+import { TenantConfigCacheService } from '../tenant-config-cache/tenant-config-cache.service';
+import { TenantConfigNotificationsRepository } from '../tenant-config-cache/tenant-config-notifications.repository';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { commandContext } from './command-context';
 import { UserCommandsHandler } from './user-commands.handler';
@@ -29,7 +32,17 @@ describe('UserCommandsHandler (real PostgreSQL)', () => {
     subjects,
     memberships,
     new SubjectEventsOutbox(new SubjectEventsRepository()),
-    new ProvisioningPolicyService(settings, folders, new DomainPolicy(new DomainsRepository())),
+    new ProvisioningPolicyService(
+      settings,
+      folders,
+      new DomainPolicy(new DomainsRepository()),
+      // Switched off, the cache keeps nothing: every write reads the settings.
+      new TenantConfigCacheService(
+        {} as DataSource,
+        { IAM_TENANT_CONFIG_CACHE: false } as IamAdminConfig,
+        new TenantConfigNotificationsRepository(),
+      ),
+    ),
     new SubjectFoldersRepository(),
   );
   const common = () => ({ commandId: randomUUID(), tenantId, provider: 'entra', scimTokenId: randomUUID() });
